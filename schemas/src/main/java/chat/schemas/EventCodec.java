@@ -7,6 +7,7 @@ import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.util.ClassSecurityValidator;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,6 +36,11 @@ public final class EventCodec {
     private static final BinaryMessageDecoder<EventEnvelope> DECODER;
 
     static {
+        // Avro >= 1.12.2 only instantiates classes it trusts; trust our generated event classes
+        // in addition to whatever the process already trusts.
+        final ClassSecurityValidator.ClassSecurityPredicate existing = ClassSecurityValidator.getGlobal();
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(existing,
+                type -> EventEnvelope.class.getPackageName().equals(type.getPackageName())));
         final List<Schema> history = new ArrayList<>();
         for (int v = 1; ; v++) {
             final String resource = "/chat/schemas/history/chat-event.v" + v + ".avsc";
