@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 
 /** Builds the shared settings, the shard map and the shard pools from configuration. */
@@ -67,6 +68,12 @@ public class CommonFactory {
     @Named("service")
     ServiceName serviceName(@Value("${micronaut.application.name:chat}") final String name) {
         return new ServiceName(name);
+    }
+
+    /** The wall clock every service stamps events and measures with; tests replace it. */
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
     }
 
     /** The running service's name, used in pool names and client ids. */

@@ -1,0 +1,70 @@
+package chat.ingest;
+
+import chat.common.config.ChatSettings;
+import chat.common.kafka.LogMetadata;
+import chat.ingest.append.EpochSource;
+import chat.ingest.append.EventAppender;
+import chat.schemas.Topics;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Builds the ingest's Kafka producer (idempotent, acks=all) and appender from configuration.
+ *
+ * <p>Keys: {@code chat.ingest.linger-ms} (default 2; 0 sends at once), {@code chat.ingest.delivery-timeout-ms}
+ * (default 10000: how long a write may wait for the log before the client gets 503),
+ * {@code chat.ingest.max-block-ms} (default 2000: how long send may wait for metadata or buffer space),
+ * {@code chat.ingest.buffer-bytes} (default 32 MiB: the bound on unacknowledged bytes in memory).
+ */
+@Factory
+class IngestFactory {
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    Producer<byte[], byte[]> ingestProducer(final ChatSettings settings,
+                                            @Value("${chat.ingest.linger-ms:2}") final int lingerMs,
+                                            @Value("${chat.ingest.delivery-timeout-ms:10000}") final int deliveryTimeoutMs,
+                                            @Value("${chat.ingest.max-block-ms:2000}") final int maxBlockMs,
+                                            @Value("${chat.ingest.buffer-bytes:33554432}") final long bufferBytes) {
+        final int requestTimeoutMs = Math.max(1000, Math.min(5000, deliveryTimeoutMs - lingerMs - 1));
+        return new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                ProducerConfig.CLIENT_ID_CONFIG, "ingest",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, lingerMs,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, deliveryTimeoutMs,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeoutMs,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlockMs,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, bufferBytes),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @Singleton
+    EpochSource epochSource(final ChatSettings settings) {
+        return new EpochSource(() -> {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                    AdminClientConfig.CLIENT_ID_CONFIG, "ingest-admin",
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000))) {
+                return LogMetadata.describe(admin, Topics.EVENTS, settings.region(), settings.partitions(), Duration.ofSeconds(3));
+            }
+        });
+    }
+
+    @Singleton
+    EventAppender eventAppender(final Producer<byte[], byte[]> producer, final EpochSource epochs) {
+        return new EventAppender(producer, Topics.EVENTS, epochs);
+    }
+}

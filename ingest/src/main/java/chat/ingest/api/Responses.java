@@ -1,0 +1,25 @@
+package chat.ingest.api;
+
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+
+/** Error responses in the one shape every route uses: {@code {"error":{"code","message"}}}. */
+public final class Responses {
+    /** Seconds a client should wait before retrying after {@link ApiError#LOG_UNAVAILABLE}. */
+    static final int RETRY_AFTER_SECONDS = 2;
+
+    private Responses() {
+    }
+
+    /** The response for a rejected request. */
+    public static MutableHttpResponse<String> error(final ApiError code, final String message) {
+        final MutableHttpResponse<String> response = HttpResponse.<String>status(code.status())
+                .contentType(MediaType.APPLICATION_JSON_TYPE)
+                .body(JsonBodies.error(code, message));
+        if (code == ApiError.LOG_UNAVAILABLE) {
+            response.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+        }
+        return response;
+    }
+}
