@@ -1,0 +1,291 @@
+package chat.dev;
+
+import chat.common.shard.ShardDataSources;
+import chat.common.shard.ShardMap;
+import chat.common.shard.ShardMigrations;
+import chat.dev.embedded.EmbeddedKafka;
+import chat.dev.embedded.EmbeddedPostgresServer;
+import chat.dev.embedded.EmbeddedRedisServer;
+import chat.schemas.Topics;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The whole platform in one JVM: an embedded single-node Kafka (KRaft), one PostgreSQL server
+ * holding the shard databases, a Redis server, and every service (ingest, projector, edge)
+ * in one Micronaut application on one HTTP port. The services are the production code, wired
+ * with configuration that points at the embedded servers; nothing on the paths that matter is
+ * dev-only.
+ *
+ * <pre>{@code
+ * try (DevStack stack = DevStack.start(DevStack.Options.defaults().withFresh(true))) {
+ *     System.out.println(stack.httpUrl());
+ * }
+ * }</pre>
+ */
+public final class DevStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+
+    /**
+     * How to start the stack.
+     *
+     * @param dataDir    where every server keeps its data (kept across restarts)
+     * @param fresh      delete {@code dataDir} first
+     * @param httpPort   the one HTTP/WebSocket port of all services; 0 picks a free one
+     * @param kafkaPort  Kafka broker port; 0 picks a free one
+     * @param pgPort     PostgreSQL port; 0 picks a free one
+     * @param redisPort  Redis port; 0 picks a free one
+     * @param partitions partition count of {@code chat.events}, fixed at creation
+     * @param shards     number of shard databases
+     * @param properties extra Micronaut properties, overriding the stack's
+     */
+    public record Options(Path dataDir, boolean fresh, int httpPort, int kafkaPort, int pgPort, int redisPort,
+                          int partitions, int shards, Map<String, Object> properties) {
+        public Options {
+            properties = Map.copyOf(properties);
+            if (shards < 1 || shards > partitions) {
+                throw new IllegalArgumentException("shards must be 1.." + partitions + ", got " + shards);
+            }
+        }
+
+        /** {@code ./.chat-data}, ports 8080/19092/15432/16379, 12 partitions, 4 shards. */
+        public static Options defaults() {
+            return new Options(Path.of(".chat-data"), false, 8080, 19092, 15432, 16379, 12, 4, Map.of());
+        }
+
+        public Options withDataDir(final Path dir) {
+            return new Options(dir, fresh, httpPort, kafkaPort, pgPort, redisPort, partitions, shards, properties);
+        }
+
+        public Options withFresh(final boolean f) {
+            return new Options(dataDir, f, httpPort, kafkaPort, pgPort, redisPort, partitions, shards, properties);
+        }
+
+        public Options withPorts(final int http, final int kafka, final int pg, final int redis) {
+            return new Options(dataDir, fresh, http, kafka, pg, redis, partitions, shards, properties);
+        }
+
+        public Options withLayout(final int p, final int s) {
+            return new Options(dataDir, fresh, httpPort, kafkaPort, pgPort, redisPort, p, s, properties);
+        }
+
+        public Options withProperties(final Map<String, Object> extra) {
+            final Map<String, Object> merged = new HashMap<>(properties);
+            merged.putAll(extra);
+            return new Options(dataDir, fresh, httpPort, kafkaPort, pgPort, redisPort, partitions, shards, merged);
+        }
+    }
+
+    private final Options options;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private EmbeddedKafka kafka;
+    private EmbeddedPostgresServer postgres;
+    private EmbeddedRedisServer redis;
+    private ShardMap shardMap;
+    private List<String> shardUrls;
+    private Uuid topicId;
+    private EmbeddedServer server;
+
+    private DevStack(final Options options) {
+        this.options = options;
+    }
+
+    /** Starts every server and service; on failure stops what was started and rethrows. */
+    public static DevStack start(final Options options) {
+        final DevStack stack = new DevStack(options);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (RuntimeException | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        final long t0 = System.nanoTime();
+        final Path data = options.dataDir().toAbsolutePath();
+        if (options.fresh()) {
+            deleteRecursively(data);
+        }
+        mkdirs(data);
+
+        redis = new EmbeddedRedisServer(data.resolve("redis"), options.redisPort());
+        toClose.add(redis);
+        redis.start();
+        postgres = new EmbeddedPostgresServer(data.resolve("postgres"), options.pgPort());
+        toClose.add(postgres);
+        postgres.start();
+        kafka = new EmbeddedKafka(data.resolve("kafka"), options.kafkaPort());
+        toClose.add(kafka);
+        kafka.start();
+
+        topicId = kafka.createTopicIfAbsent(Topics.EVENTS, options.partitions(), Map.of(
+                "retention.ms", "-1",
+                "retention.bytes", "-1",
+                "message.timestamp.type", "LogAppendTime",
+                "min.insync.replicas", "1"));
+        kafka.createTopicIfAbsent(Topics.DLQ, Math.min(3, options.partitions()), Map.of("retention.ms", "-1"));
+
+        shardMap = loadOrWriteShardMap(data.resolve("shard-map.json"));
+        shardUrls = new ArrayList<>();
+        for (int s = 0; s < shardMap.shards(); s++) {
+            final String db = "chat_shard_" + s;
+            postgres.ensureDatabase(db);
+            shardUrls.add(postgres.jdbcUrl(db));
+        }
+        try (ShardDataSources pools = ShardDataSources.open(shardUrls, postgres.user(), postgres.password(), 1, "devstack")) {
+            for (int s = 0; s < pools.count(); s++) {
+                ShardMigrations.apply(pools.shard(s));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot migrate shard databases: " + e.getMessage(), e);
+        }
+
+        final Map<String, Object> props = new HashMap<>();
+        props.put("micronaut.application.name", "chat-dev");
+        props.put("micronaut.server.port", options.httpPort());
+        props.put("micronaut.server.host", "127.0.0.1");
+        props.put("micronaut.server.max-request-size", "1MB");
+        props.put("chat.region", "dev");
+        props.put("chat.kafka.bootstrap-servers", kafka.bootstrapServers());
+        props.put("chat.kafka.partitions", options.partitions());
+        props.put("chat.shards.jdbc-urls", String.join(",", shardUrls));
+        props.put("chat.shards.user", postgres.user());
+        props.put("chat.shards.password", postgres.password());
+        props.put("chat.shards.map-file", data.resolve("shard-map.json").toString());
+        props.put("chat.projector.state-dir", data.resolve("streams").toString());
+        props.put("redis.uri", redis.uri());
+        props.putAll(options.properties());
+        final ApplicationContext context = ApplicationContext.builder()
+                .properties(props)
+                .environments("dev")
+                .deduceEnvironment(false)
+                .start();
+        toClose.add(context::close);
+        server = context.getBean(EmbeddedServer.class).start();
+        LOG.info("dev stack up in {} ms: http={} kafka={} postgres=127.0.0.1:{} redis={} shards={} map={}",
+                (System.nanoTime() - t0) / 1_000_000, httpUrl(), kafka.bootstrapServers(), postgres.port(),
+                redis.uri(), shardUrls.size(), shardMap);
+    }
+
+    private ShardMap loadOrWriteShardMap(final Path file) {
+        try {
+            if (Files.exists(file)) {
+                final ShardMap existing = ShardMap.parse(Files.readString(file));
+                if (existing.partitions() != options.partitions() || existing.shards() != options.shards()) {
+                    throw new IllegalStateException("the data directory holds a shard map for " + existing.partitions()
+                            + " partitions / " + existing.shards() + " shards (" + file + "), but "
+                            + options.partitions() + "/" + options.shards()
+                            + " were requested; start with --fresh or the same layout");
+                }
+                return existing;
+            }
+            final ShardMap map = ShardMap.modulo(options.partitions(), options.shards());
+            Files.writeString(file, map.toJson() + "\n");
+            return map;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write " + file, e);
+        }
+    }
+
+    /** {@code http://127.0.0.1:<port>} of every HTTP route. */
+    public String httpUrl() {
+        return "http://127.0.0.1:" + server.getPort();
+    }
+
+    /** The WebSocket endpoint. */
+    public String wsUrl() {
+        return "ws://127.0.0.1:" + server.getPort() + "/ws";
+    }
+
+    public int httpPort() {
+        return server.getPort();
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    public EmbeddedPostgresServer postgres() {
+        return postgres;
+    }
+
+    public EmbeddedRedisServer redis() {
+        return redis;
+    }
+
+    public List<String> shardJdbcUrls() {
+        return List.copyOf(shardUrls);
+    }
+
+    public ShardMap shardMap() {
+        return shardMap;
+    }
+
+    /** Kafka's id of {@code chat.events}; with the region it forms the epoch. */
+    public Uuid topicId() {
+        return topicId;
+    }
+
+    public ApplicationContext context() {
+        return server.getApplicationContext();
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** Stops services first, then Kafka (clients before broker), PostgreSQL and Redis. Idempotent. */
+    @Override
+    public synchronized void close() {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            try {
+                toClose.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("while stopping {}: {}", toClose.get(i), e.toString());
+            }
+        }
+        toClose.clear();
+    }
+
+    private static void mkdirs(final Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+    }
+
+    private static void deleteRecursively(final Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}
