@@ -21,7 +21,8 @@ import java.util.List;
 public record ChatSettings(String region, String bootstrapServers, int partitions, List<String> shardJdbcUrls,
                            String shardUser, String shardPassword, int shardPoolSize, String shardMapFile) {
     public ChatSettings {
-        shardJdbcUrls = shardJdbcUrls == null ? List.of() : List.copyOf(shardJdbcUrls);
+        shardJdbcUrls = shardJdbcUrls == null ? List.of()
+                : shardJdbcUrls.stream().map(String::trim).filter(u -> !u.isEmpty()).toList();
         final List<String> problems = new ArrayList<>();
         if (region == null || !region.matches("[a-z0-9-]{1,32}")) {
             problems.add("chat.region must match [a-z0-9-]{1,32}, got '" + region + "'");

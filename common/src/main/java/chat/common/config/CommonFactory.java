@@ -7,6 +7,7 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
@@ -25,7 +26,7 @@ public class CommonFactory {
     ChatSettings chatSettings(@Value("${chat.region:dev}") final String region,
                               @Value("${chat.kafka.bootstrap-servers}") final String bootstrap,
                               @Value("${chat.kafka.partitions:12}") final int partitions,
-                              @Property(name = "chat.shards.jdbc-urls") final List<String> urls,
+                              @Nullable @Property(name = "chat.shards.jdbc-urls") final List<String> urls,
                               @Value("${chat.shards.user:chat}") final String user,
                               @Value("${chat.shards.password:}") final String password,
                               @Value("${chat.shards.pool-size:8}") final int poolSize,
@@ -58,7 +59,7 @@ public class CommonFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    @Requires(property = "chat.shards.jdbc-urls")
+    @Requires(property = "chat.shards.jdbc-urls", pattern = ".*\\S.*")
     ShardDataSources shardDataSources(final ChatSettings settings, @Named("service") final ServiceName service) {
         return ShardDataSources.open(settings.shardJdbcUrls(), settings.shardUser(), settings.shardPassword(),
                 settings.shardPoolSize(), service.value());

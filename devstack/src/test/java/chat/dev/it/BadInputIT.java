@@ -1,0 +1,109 @@
+package chat.dev.it;
+
+import chat.dev.DevStack;
+import chat.schemas.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every bad input gets a 4xx with a stable code and appends nothing to the log. */
+class BadInputIT {
+
+    private static long logEnd(final DevStack stack) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+            final Map<TopicPartition, OffsetSpec> spec = new HashMap<>();
+            for (int p = 0; p < stack.options().partitions(); p++) {
+                spec.put(new TopicPartition(Topics.EVENTS, p), OffsetSpec.latest());
+            }
+            return admin.listOffsets(spec).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+        }
+    }
+
+    private static HttpRequest.Builder post(final Api api, final String path) {
+        return HttpRequest.newBuilder(URI.create(api.url(path))).timeout(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void givenBadRequests_whenPosted_thenStableCodesAndNothingAppended() throws Exception {
+        final DevStack stack = TestStack.get();
+        final Api api = new Api(stack.httpUrl());
+        final long before = logEnd(stack);
+        final String ok = "/api/v1/teams/bad-team/channels/general/messages";
+
+        record Case(String name, HttpRequest request, int status, String code) {
+        }
+        final byte[] invalidUtf8 = {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xFF, '"', '}'};
+        final List<Case> cases = List.of(
+                new Case("malformed json", post(api, ok).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":")).build(), 400, "MALFORMED_JSON"),
+                new Case("missing text", post(api, ok).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), 400, "TEXT_REQUIRED"),
+                new Case("blank text", post(api, ok).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"   \"}")).build(), 400, "TEXT_REQUIRED"),
+                new Case("text too long", post(api, ok).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + "x".repeat(40_001) + "\"}")).build(),
+                        400, "TEXT_TOO_LONG"),
+                new Case("body over the hard limit", post(api, ok).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + "x".repeat(2_000_000) + "\"}")).build(),
+                        413, "PAYLOAD_TOO_LARGE"),
+                new Case("invalid utf-8", post(api, ok).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(invalidUtf8)).build(), 400, "INVALID_UTF8"),
+                new Case("bad team id", post(api, "/api/v1/teams/bad.team/channels/general/messages")
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 400, "INVALID_ID"),
+                new Case("team id too long", post(api, "/api/v1/teams/" + "t".repeat(65) + "/channels/general/messages")
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 400, "INVALID_ID"),
+                new Case("bad channel id", post(api, "/api/v1/teams/t1/channels/g%20x/messages")
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 400, "INVALID_ID"),
+                new Case("bad user header", post(api, ok).header("Content-Type", "application/json").header("X-Chat-User", "a b")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 400, "INVALID_ID"),
+                new Case("not json", post(api, ok).header("Content-Type", "text/plain")
+                        .POST(HttpRequest.BodyPublishers.ofString("hello")).build(), 415, "UNSUPPORTED_MEDIA_TYPE"),
+                new Case("number as text", post(api, ok).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":5}")).build(), 400, "INVALID_FIELD_TYPE"),
+                new Case("NUL in text", post(api, ok).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"a\\u0000\"}")).build(), 400, "INVALID_TEXT"));
+
+        for (Case c : cases) {
+            final Api.Reply reply = api.send(c.request());
+            assertThat(reply.status()).as(c.name() + ": " + reply.body()).isEqualTo(c.status());
+            assertThat(reply.code()).as(c.name() + ": " + reply.body()).isEqualTo(c.code());
+            assertThat(reply.body().path("error").path("message").asText()).as(c.name()).isNotBlank();
+        }
+
+        assertThat(logEnd(stack)).as("nothing appended by rejected requests").isEqualTo(before);
+
+        // and a good request right after does append exactly one event
+        final Api.Reply good = api.post("bad-team", "general", "{\"text\":\"fine\"}");
+        assertThat(good.status()).isEqualTo(201);
+        assertThat(logEnd(stack)).isEqualTo(before + 1);
+    }
+
+    @Test
+    void givenBadWebSocketFrames_thenErrorFramesWithStableCodes() throws Exception {
+        final DevStack stack = TestStack.get();
+        try (WsClient ws = WsClient.connect(stack.wsUrl())) {
+            ws.send("{not json");
+            ws.send("{\"op\":\"subscribe\",\"teamId\":\"bad team\"}");
+            ws.send("{\"op\":\"dance\"}");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ws.ofType("error").size() >= 3);
+            final List<String> codes = ws.ofType("error").stream().map(f -> f.path("code").asText()).toList();
+            assertThat(codes).hasSize(3).doesNotContain("").allMatch(code -> code.matches("[A-Z_]+"));
+            assertThat(ws.ofType("subscribed")).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package chat.dev.it;
+
+import chat.dev.DevStack;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The one embedded stack of this test JVM: started on first use, stopped when the JUnit
+ * launcher session closes ({@link StackSessionListener}). Every port is picked free.
+ */
+public final class TestStack {
+    private static DevStack stack;
+
+    private TestStack() {
+    }
+
+    /** The running stack, starting it on first call. */
+    public static synchronized DevStack get() {
+        if (stack == null) {
+            stack = DevStack.start(DevStack.Options.defaults()
+                    .withDataDir(Path.of("target", "it-stack"))
+                    .withFresh(true)
+                    .withPorts(0, 0, 0, 0)
+                    .withProperties(Map.of("chat.projector.commit-interval-ms", 100)));
+        }
+        return stack;
+    }
+
+    /** Stops the stack if it was started. */
+    static synchronized void stop() {
+        if (stack != null) {
+            stack.close();
+            stack = null;
+        }
+    }
+}

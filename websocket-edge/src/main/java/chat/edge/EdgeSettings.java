@@ -1,0 +1,91 @@
+package chat.edge;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settings of the WebSocket edge ({@code chat.edge.*}). The constructor checks every field and
+ * fails listing all problems at once.
+ *
+ * <pre>{@code
+ * chat.edge.max-queued-frames=1000
+ * chat.edge.max-queued-bytes=4194304
+ * }</pre>
+ *
+ * @param enabled               false leaves the edge out of the application entirely (no socket, no consumer)
+ * @param consumerEnabled       false runs the sockets without the Kafka consumer (socket-layer tests and
+ *                              benchmarks); the edge then delivers only what is handed to it in-process
+ * @param maxQueuedFrames       frames handed to a socket and not yet written before the connection is closed
+ *                              with {@link CloseCodes#SLOW_CONSUMER}; >= 1 (zero is not allowed: every frame
+ *                              is queued for a moment)
+ * @param maxQueuedBytes        the same bound in bytes of frame payload; >= 1
+ * @param maxSubscriptions      teams one connection may subscribe to; >= 1
+ * @param maxInboundFrameBytes  largest client frame accepted (UTF-8 bytes); larger ones get
+ *                              {@code FRAME_TOO_LARGE} and close {@link CloseCodes#MESSAGE_TOO_BIG};
+ *                              1..65536 (65536 is the transport's hard limit)
+ * @param maxProtocolErrors     invalid frames tolerated per connection; the next one closes it with
+ *                              {@link CloseCodes#PROTOCOL_ERROR}; zero closes on the first
+ * @param closeGrace            how long a closing socket may take to flush its close frame before it
+ *                              is cut; zero cuts at once
+ * @param pollTimeout           longest a Kafka poll blocks; > 0
+ * @param startupTimeout        how long start-up waits for Kafka (topic description, log end); > 0
+ */
+@ConfigurationProperties("chat.edge")
+public record EdgeSettings(
+        @Bindable(defaultValue = "true") boolean enabled,
+        @Bindable(defaultValue = "true") boolean consumerEnabled,
+        @Bindable(defaultValue = "1000") int maxQueuedFrames,
+        @Bindable(defaultValue = "4194304") long maxQueuedBytes,
+        @Bindable(defaultValue = "100") int maxSubscriptions,
+        @Bindable(defaultValue = "4096") int maxInboundFrameBytes,
+        @Bindable(defaultValue = "10") int maxProtocolErrors,
+        @Bindable(defaultValue = "5s") Duration closeGrace,
+        @Bindable(defaultValue = "200ms") Duration pollTimeout,
+        @Bindable(defaultValue = "30s") Duration startupTimeout) {
+
+    /** The transport's hard limit for one client frame (Netty closes with 1009 above it). */
+    public static final int TRANSPORT_MAX_FRAME_BYTES = 65536;
+
+    public EdgeSettings {
+        final List<String> problems = new ArrayList<>();
+        if (maxQueuedFrames < 1) {
+            problems.add("chat.edge.max-queued-frames must be >= 1, got " + maxQueuedFrames);
+        }
+        if (maxQueuedBytes < 1) {
+            problems.add("chat.edge.max-queued-bytes must be >= 1, got " + maxQueuedBytes);
+        }
+        if (maxSubscriptions < 1) {
+            problems.add("chat.edge.max-subscriptions must be >= 1, got " + maxSubscriptions);
+        }
+        if (maxInboundFrameBytes < 1 || maxInboundFrameBytes > TRANSPORT_MAX_FRAME_BYTES) {
+            problems.add("chat.edge.max-inbound-frame-bytes must be 1.." + TRANSPORT_MAX_FRAME_BYTES + ", got "
+                    + maxInboundFrameBytes);
+        }
+        if (maxProtocolErrors < 0) {
+            problems.add("chat.edge.max-protocol-errors must be >= 0, got " + maxProtocolErrors);
+        }
+        if (closeGrace == null || closeGrace.isNegative()) {
+            problems.add("chat.edge.close-grace must be >= 0, got " + closeGrace);
+        }
+        if (pollTimeout == null || pollTimeout.isZero() || pollTimeout.isNegative()) {
+            problems.add("chat.edge.poll-timeout must be > 0, got " + pollTimeout);
+        }
+        if (startupTimeout == null || startupTimeout.isZero() || startupTimeout.isNegative()) {
+            problems.add("chat.edge.startup-timeout must be > 0, got " + startupTimeout);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid websocket-edge configuration:\n  - "
+                    + String.join("\n  - ", problems));
+        }
+    }
+
+    /** The defaults, for tests and tools that run the edge without configuration. */
+    public static EdgeSettings defaults() {
+        return new EdgeSettings(true, true, 1000, 4L << 20, 100, 4096, 10, Duration.ofSeconds(5),
+                Duration.ofMillis(200), Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,167 @@
+package chat.edge.delivery;
+
+import chat.edge.CloseCodes;
+import chat.edge.protocol.Frame;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One client socket as the fan-out sees it: its subscriptions and its bounded outbound queue.
+ *
+ * <p>The queue is the transport's own write queue; this class only counts what was handed to
+ * {@link Outbound#send} and is not yet written. {@link #offer} never blocks and never buffers:
+ * when one more frame would exceed {@link QueueLimits}, the connection is closed with
+ * {@link CloseCodes#SLOW_CONSUMER} (the client reconnects and resumes) and the frame is dropped.
+ * Frames offered by one thread reach the socket in the order offered, so the consumer thread's
+ * log order is each connection's order.
+ *
+ * <pre>{@code
+ * Connection c = new Connection("s1", outbound, new QueueLimits(1000, 4 << 20), stats, registry::closed);
+ * c.offer(frame);
+ * }</pre>
+ */
+public final class Connection {
+    /** Called once when the connection stops receiving frames, whoever closed it. */
+    public interface Listener {
+        void terminated(Connection connection);
+    }
+
+    private final String id;
+    private final Outbound outbound;
+    private final QueueLimits limits;
+    private final EdgeStats stats;
+    private final Listener listener;
+    private final AtomicInteger queuedFrames = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean terminated = new AtomicBoolean();
+    private final Set<String> teams = ConcurrentHashMap.newKeySet();
+    private volatile int closeCode;
+
+    public Connection(final String id, final Outbound outbound, final QueueLimits limits, final EdgeStats stats,
+                      final Listener listener) {
+        this.id = id;
+        this.outbound = outbound;
+        this.limits = limits;
+        this.stats = stats;
+        this.listener = listener;
+    }
+
+    /** The session id, for logs. */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * Hands {@code frame} to the socket unless that would exceed the queue bounds, in which case
+     * the connection is closed with {@link CloseCodes#SLOW_CONSUMER}.
+     *
+     * @return true when the frame was handed over
+     */
+    public boolean offer(final Frame frame) {
+        if (terminated.get()) {
+            return false;
+        }
+        final int size = frame.size();
+        final int frames = queuedFrames.incrementAndGet();
+        final long bytes = queuedBytes.addAndGet(size);
+        if (frames > limits.maxFrames() || bytes > limits.maxBytes()) {
+            release(size);
+            if (close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full")) {
+                stats.queueOverflow();
+            }
+            return false;
+        }
+        final CompletionStage<?> written;
+        try {
+            written = outbound.send(frame);
+        } catch (RuntimeException e) {
+            // The socket closed under us; its close callback will (or did) terminate the connection too.
+            release(size);
+            stats.sendFailed();
+            terminate();
+            return false;
+        }
+        written.whenComplete((ignored, failure) -> {
+            release(size);
+            if (failure == null) {
+                stats.frameSent(size);
+            } else {
+                stats.sendFailed();
+                terminate();
+            }
+        });
+        return true;
+    }
+
+    /**
+     * Closes the socket with {@code code} and stops delivery; later calls do nothing.
+     *
+     * @return true when this call closed it
+     */
+    public boolean close(final int code, final String reason) {
+        if (!terminated.compareAndSet(false, true)) {
+            return false;
+        }
+        closeCode = code;
+        listener.terminated(this);
+        outbound.close(code, reason);
+        return true;
+    }
+
+    /** Stops delivery because the socket is already gone (the client closed it); idempotent. */
+    public void terminate() {
+        if (terminated.compareAndSet(false, true)) {
+            listener.terminated(this);
+        }
+    }
+
+    /** True once closed or terminated. */
+    public boolean isTerminated() {
+        return terminated.get();
+    }
+
+    /** The code this edge closed the connection with, 0 when it did not. */
+    public int closeCode() {
+        return closeCode;
+    }
+
+    /** Frames handed to the socket and not yet written. */
+    public int queuedFrames() {
+        return queuedFrames.get();
+    }
+
+    /** Bytes handed to the socket and not yet written. */
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** The teams this connection is subscribed to (a read-only view). */
+    public Set<String> teams() {
+        return Collections.unmodifiableSet(teams);
+    }
+
+    boolean addTeam(final String team) {
+        return teams.add(team);
+    }
+
+    boolean removeTeam(final String team) {
+        return teams.remove(team);
+    }
+
+    private void release(final int size) {
+        queuedFrames.decrementAndGet();
+        queuedBytes.addAndGet(-size);
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + id + ", teams=" + teams.size() + ", queued=" + queuedFrames.get() + " frames/"
+                + queuedBytes.get() + " bytes]";
+    }
+}

@@ -1,0 +1,105 @@
+package chat.edge.delivery;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The edge's counters, cheap to update from any thread. Gauges (connections, subscriptions)
+ * go up and down; the rest only grow. Read them with {@link #snapshot()}.
+ *
+ * <pre>{@code
+ * EdgeStats.Snapshot s = stats.snapshot();
+ * long sent = s.framesSent();
+ * }</pre>
+ */
+public final class EdgeStats {
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicLong subscriptions = new AtomicLong();
+    private final LongAdder recordsConsumed = new LongAdder();
+    private final LongAdder eventsRendered = new LongAdder();
+    private final LongAdder framesSent = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder sendFailures = new LongAdder();
+    private final LongAdder queueOverflows = new LongAdder();
+    private final LongAdder undecodableRecords = new LongAdder();
+    private final LongAdder protocolErrors = new LongAdder();
+    private final LongAdder consumerErrors = new LongAdder();
+
+    /**
+     * A point-in-time copy.
+     *
+     * @param connections        open connections
+     * @param subscriptions      (connection, team) pairs
+     * @param recordsConsumed    records read from {@code chat.events}
+     * @param eventsRendered     events rendered (once each, for teams with at least one subscriber)
+     * @param framesSent         frames written to sockets (events and control frames)
+     * @param bytesSent          payload bytes of those frames
+     * @param sendFailures       frames the transport failed to write
+     * @param queueOverflows     connections closed as slow consumers
+     * @param undecodableRecords records not delivered because they could not be decoded or were misrouted
+     * @param protocolErrors     client frames refused with an error frame
+     * @param consumerErrors     Kafka poll failures (retried)
+     */
+    public record Snapshot(int connections, long subscriptions, long recordsConsumed, long eventsRendered,
+                           long framesSent, long bytesSent, long sendFailures, long queueOverflows,
+                           long undecodableRecords, long protocolErrors, long consumerErrors) {
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot(connections.get(), subscriptions.get(), recordsConsumed.sum(), eventsRendered.sum(),
+                framesSent.sum(), bytesSent.sum(), sendFailures.sum(), queueOverflows.sum(),
+                undecodableRecords.sum(), protocolErrors.sum(), consumerErrors.sum());
+    }
+
+    void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    void subscriptionsChanged(final int delta) {
+        subscriptions.addAndGet(delta);
+    }
+
+    void frameSent(final int bytes) {
+        framesSent.increment();
+        bytesSent.add(bytes);
+    }
+
+    void sendFailed() {
+        sendFailures.increment();
+    }
+
+    void queueOverflow() {
+        queueOverflows.increment();
+    }
+
+    /** One record read from the log. */
+    public void recordConsumed() {
+        recordsConsumed.increment();
+    }
+
+    /** One event rendered for fan-out. */
+    public void eventRendered() {
+        eventsRendered.increment();
+    }
+
+    /** One record that could not be delivered; returns the new total (for log throttling). */
+    public long undecodableRecord() {
+        undecodableRecords.increment();
+        return undecodableRecords.sum();
+    }
+
+    /** One client frame refused. */
+    public void protocolError() {
+        protocolErrors.increment();
+    }
+
+    /** One failed poll. */
+    public void consumerError() {
+        consumerErrors.increment();
+    }
+}

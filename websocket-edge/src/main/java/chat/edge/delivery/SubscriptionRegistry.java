@@ -1,0 +1,147 @@
+package chat.edge.delivery;
+
+import chat.edge.CloseCodes;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Which open connections want which team's events. Read by the consumer thread on every event,
+ * written by socket threads on (un)subscribe and close; all operations are thread-safe and never
+ * block on I/O.
+ *
+ * <pre>{@code
+ * registry.open(connection);
+ * registry.subscribe(connection, "t1");
+ * for (Connection c : registry.subscribers("t1")) { c.offer(frame); }
+ * }</pre>
+ */
+public final class SubscriptionRegistry {
+    /** Outcome of {@link #subscribe}. */
+    public enum Result { ADDED, ALREADY_SUBSCRIBED, LIMIT_REACHED, CLOSED }
+
+    private final ConcurrentMap<String, Set<Connection>> byTeam = new ConcurrentHashMap<>();
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final EdgeStats stats;
+    private final int maxSubscriptions;
+    private volatile boolean draining;
+
+    /**
+     * @param maxSubscriptions teams one connection may subscribe to
+     */
+    public SubscriptionRegistry(final EdgeStats stats, final int maxSubscriptions) {
+        this.stats = stats;
+        this.maxSubscriptions = maxSubscriptions;
+    }
+
+    /** Registers a new connection; while draining, closes it at once with {@link CloseCodes#SHUTDOWN}. */
+    public void open(final Connection connection) {
+        if (draining) {
+            connection.close(CloseCodes.SHUTDOWN, "edge is shutting down");
+            return;
+        }
+        if (open.add(connection)) {
+            stats.connectionOpened();
+        }
+        if (draining || connection.isTerminated()) {
+            // drain() or a close raced with us: make sure the connection does not linger.
+            connection.close(CloseCodes.SHUTDOWN, "edge is shutting down");
+            closed(connection);
+        }
+    }
+
+    /** Removes a connection and all its subscriptions; idempotent. Use as {@link Connection.Listener}. */
+    public void closed(final Connection connection) {
+        for (String team : List.copyOf(connection.teams())) {
+            unsubscribe(connection, team);
+        }
+        if (open.remove(connection)) {
+            stats.connectionClosed();
+        }
+    }
+
+    /** Would {@link #subscribe} refuse for the limit? (Checked before acknowledging.) */
+    public boolean wouldExceedLimit(final Connection connection, final String team) {
+        return !connection.teams().contains(team) && connection.teams().size() >= maxSubscriptions;
+    }
+
+    /** Subscribes {@code connection} to {@code team}'s events. */
+    public Result subscribe(final Connection connection, final String team) {
+        if (connection.isTerminated()) {
+            return Result.CLOSED;
+        }
+        if (connection.teams().contains(team)) {
+            return Result.ALREADY_SUBSCRIBED;
+        }
+        if (connection.teams().size() >= maxSubscriptions) {
+            return Result.LIMIT_REACHED;
+        }
+        connection.addTeam(team);
+        byTeam.compute(team, (k, set) -> {
+            final Set<Connection> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            s.add(connection);
+            return s;
+        });
+        stats.subscriptionsChanged(1);
+        if (connection.isTerminated()) {
+            // Closed concurrently (e.g. slow consumer on the consumer thread): undo so nothing leaks.
+            unsubscribe(connection, team);
+            return Result.CLOSED;
+        }
+        return Result.ADDED;
+    }
+
+    /** Unsubscribes; returns false when it was not subscribed. */
+    public boolean unsubscribe(final Connection connection, final String team) {
+        if (!connection.removeTeam(team)) {
+            return false;
+        }
+        byTeam.computeIfPresent(team, (k, set) -> {
+            set.remove(connection);
+            return set.isEmpty() ? null : set;
+        });
+        stats.subscriptionsChanged(-1);
+        return true;
+    }
+
+    /** The connections subscribed to {@code team} (live view; empty when none). */
+    public Set<Connection> subscribers(final String team) {
+        final Set<Connection> s = byTeam.get(team);
+        return s == null ? Set.of() : s;
+    }
+
+    /** True when some connection is subscribed to {@code team}. */
+    public boolean hasSubscribers(final String team) {
+        return byTeam.containsKey(team);
+    }
+
+    /** Teams with at least one subscriber. */
+    public int teamCount() {
+        return byTeam.size();
+    }
+
+    /** Open connections. */
+    public int connectionCount() {
+        return open.size();
+    }
+
+    /**
+     * Stops accepting connections and closes every open one with {@code code}; idempotent.
+     *
+     * @return how many connections this call closed
+     */
+    public int drain(final int code, final String reason) {
+        draining = true;
+        int closedNow = 0;
+        for (Connection c : new ArrayList<>(open)) {
+            if (c.close(code, reason)) {
+                closedNow++;
+            }
+            closed(c);
+        }
+        return closedNow;
+    }
+}
