@@ -118,6 +118,11 @@ public final class SubscriptionRegistry {
         return byTeam.containsKey(team);
     }
 
+    /** Teams one connection may subscribe to. */
+    public int maxSubscriptions() {
+        return maxSubscriptions;
+    }
+
     /** Teams with at least one subscriber. */
     public int teamCount() {
         return byTeam.size();
@@ -126,6 +131,11 @@ public final class SubscriptionRegistry {
     /** Open connections. */
     public int connectionCount() {
         return open.size();
+    }
+
+    /** {@link #drain} with {@link CloseCodes#SHUTDOWN}: the edge is going away, clients reconnect elsewhere. */
+    public int shutdown() {
+        return drain(CloseCodes.SHUTDOWN, "edge is shutting down");
     }
 
     /**
