@@ -1,0 +1,104 @@
+package chat.edge.ws;
+
+import chat.edge.CloseCodes;
+import chat.edge.delivery.Connection;
+import chat.edge.delivery.EdgeStats;
+import chat.edge.delivery.SubscriptionRegistry;
+import chat.edge.protocol.ClientCommand;
+import chat.edge.protocol.CommandParser;
+import chat.edge.protocol.ErrorCode;
+import chat.edge.protocol.ProtocolException;
+import chat.edge.protocol.ServerFrames;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One connection's side of the protocol: reads client frames, changes subscriptions, replies.
+ * A refused frame gets an error frame and changes nothing; after {@code maxProtocolErrors} refused
+ * frames the next one closes the connection with {@link CloseCodes#PROTOCOL_ERROR}; a frame above
+ * {@code maxInboundFrameBytes} closes it at once with {@link CloseCodes#MESSAGE_TOO_BIG}.
+ * Called for one connection by one thread at a time (the socket's event loop).
+ */
+final class ConnectionProtocol {
+    private final Connection connection;
+    private final SubscriptionRegistry registry;
+    private final EdgeStats stats;
+    private final int maxInboundFrameBytes;
+    private final int maxProtocolErrors;
+    private int protocolErrors;
+
+    ConnectionProtocol(final Connection connection, final SubscriptionRegistry registry, final EdgeStats stats,
+                       final int maxInboundFrameBytes, final int maxProtocolErrors) {
+        this.connection = connection;
+        this.registry = registry;
+        this.stats = stats;
+        this.maxInboundFrameBytes = maxInboundFrameBytes;
+        this.maxProtocolErrors = maxProtocolErrors;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    void onText(final String text) {
+        if (connection.isTerminated()) {
+            return;
+        }
+        if (tooLarge(text)) {
+            stats.protocolError();
+            connection.offer(ServerFrames.error(ErrorCode.FRAME_TOO_LARGE,
+                    "frames are limited to " + maxInboundFrameBytes + " bytes", null));
+            connection.close(CloseCodes.MESSAGE_TOO_BIG, "frame too large");
+            return;
+        }
+        final ClientCommand command;
+        try {
+            command = CommandParser.parse(text);
+        } catch (ProtocolException e) {
+            refuse(e.code(), e.getMessage(), e.requestId());
+            return;
+        }
+        switch (command) {
+            case ClientCommand.Subscribe s -> subscribe(s);
+            case ClientCommand.Unsubscribe u -> {
+                registry.unsubscribe(connection, u.teamId());
+                // Idempotent: unsubscribing from a team one is not subscribed to is not an error.
+                connection.offer(ServerFrames.unsubscribed(u.teamId(), u.id()));
+            }
+        }
+    }
+
+    private void subscribe(final ClientCommand.Subscribe s) {
+        if (registry.wouldExceedLimit(connection, s.teamId())) {
+            refuse(ErrorCode.TOO_MANY_SUBSCRIPTIONS, "a connection may subscribe to at most "
+                    + registry.maxSubscriptions() + " teams", s.id());
+            return;
+        }
+        // Acknowledge before registering, so the acknowledgement precedes every event of the team
+        // whichever thread writes first.
+        if (connection.offer(ServerFrames.subscribed(s.teamId(), s.id()))) {
+            registry.subscribe(connection, s.teamId());
+        }
+    }
+
+    private void refuse(final ErrorCode code, final String message, final String id) {
+        stats.protocolError();
+        protocolErrors++;
+        if (protocolErrors > maxProtocolErrors) {
+            connection.offer(ServerFrames.error(code, message, id));
+            connection.close(CloseCodes.PROTOCOL_ERROR, "too many protocol errors");
+            return;
+        }
+        connection.offer(ServerFrames.error(code, message, id));
+    }
+
+    private boolean tooLarge(final String s) {
+        if (s.length() > maxInboundFrameBytes) {
+            return true; // every char is at least one UTF-8 byte
+        }
+        if (s.length() * 3L <= maxInboundFrameBytes) {
+            return false; // every char is at most three UTF-8 bytes (a surrogate pair: four for two)
+        }
+        return s.getBytes(StandardCharsets.UTF_8).length > maxInboundFrameBytes;
+    }
+}

@@ -1,0 +1,77 @@
+package chat.edge;
+
+import chat.edge.delivery.Outbound;
+import chat.edge.protocol.Frame;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A socket for tests: records frames and the close code. In {@code autoComplete} mode every send
+ * completes at once (a fast client); otherwise sends stay pending until {@link #completeAll()}
+ * (a client that reads nothing).
+ */
+public final class FakeOutbound implements Outbound {
+    private final boolean autoComplete;
+    private final List<Frame> sent = new CopyOnWriteArrayList<>();
+    private final List<CompletableFuture<Object>> pending = new CopyOnWriteArrayList<>();
+    private volatile int closeCode;
+    private volatile boolean closed;
+
+    private FakeOutbound(final boolean autoComplete) {
+        this.autoComplete = autoComplete;
+    }
+
+    public static FakeOutbound fast() {
+        return new FakeOutbound(true);
+    }
+
+    public static FakeOutbound stuck() {
+        return new FakeOutbound(false);
+    }
+
+    @Override
+    public CompletionStage<?> send(final Frame frame) {
+        if (closed) {
+            throw new IllegalStateException("Session closed");
+        }
+        sent.add(frame);
+        if (autoComplete) {
+            return CompletableFuture.completedFuture(frame);
+        }
+        final CompletableFuture<Object> f = new CompletableFuture<>();
+        pending.add(f);
+        return f;
+    }
+
+    @Override
+    public void close(final int code, final String reason) {
+        closeCode = code;
+        closed = true;
+    }
+
+    public void completeAll() {
+        final List<CompletableFuture<Object>> now = new ArrayList<>(pending);
+        pending.removeAll(now);
+        now.forEach(f -> f.complete(null));
+    }
+
+    public List<Frame> sent() {
+        return sent;
+    }
+
+    public List<String> texts() {
+        return sent.stream().map(Frame::text).toList();
+    }
+
+    public int closeCode() {
+        return closeCode;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+}
