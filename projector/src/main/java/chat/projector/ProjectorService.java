@@ -1,0 +1,156 @@
+package chat.projector;
+
+import chat.common.config.ChatSettings;
+import chat.common.shard.ShardDataSources;
+import chat.common.shard.ShardMap;
+import chat.common.shard.ShardMigrations;
+import chat.projector.sink.JdbcShardSink;
+import chat.projector.sink.RetryingShardSink;
+import chat.projector.sink.ShardSink;
+import chat.projector.sink.Sleeper;
+import chat.projector.topology.ProjectorTopology;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.context.event.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Runs the projector: at application start applies the read-model migrations to every shard,
+ * builds {@link ProjectorTopology} over a retrying {@link JdbcShardSink} and starts Kafka
+ * Streams (at_least_once); closes it with a timeout on shutdown. Start-up does not wait for
+ * RUNNING; {@link #state()} tells where it is.
+ *
+ * <p>Failure policy: a shard write that still fails after the bounded retries of
+ * {@link RetryingShardSink} kills its stream thread; the uncaught-exception handler answers
+ * {@code REPLACE_THREAD}, so the tasks are reassigned and resume from the last committed offsets
+ * (the buffered batch was never acknowledged to Kafka, so nothing is lost). Migrations failing on
+ * any shard fail start-up, listing every shard: a projector writing to a shard without its
+ * tables would only loop.
+ *
+ * <pre>{@code
+ * ProjectorService service = context.getBean(ProjectorService.class);
+ * KafkaStreams.State state = service.state();
+ * }</pre>
+ */
+@Singleton
+@Requires(property = "chat.projector.enabled", notEquals = "false")
+public class ProjectorService implements ApplicationEventListener<StartupEvent>, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectorService.class);
+
+    private final ProjectorSettings settings;
+    private final ChatSettings chat;
+    private final ShardMap shardMap;
+    private final ShardDataSources shards;
+    private volatile KafkaStreams streams;
+
+    public ProjectorService(final ProjectorSettings settings, final ChatSettings chat, final ShardMap shardMap,
+                            final ShardDataSources shards) {
+        this.settings = settings;
+        this.chat = chat;
+        this.shardMap = shardMap;
+        this.shards = shards;
+    }
+
+    @Override
+    public void onApplicationEvent(final StartupEvent event) {
+        start();
+    }
+
+    /** Applies migrations and starts Kafka Streams; idempotent. */
+    public synchronized void start() {
+        if (streams != null) {
+            return;
+        }
+        migrateAllShards();
+        final ShardSink sink = new RetryingShardSink(new JdbcShardSink(shardMap, shards::shard),
+                settings.maxRetries(), settings::backoff, Sleeper.SYSTEM);
+        final Topology topology = ProjectorTopology.build(ProjectorTopology.TopicNames.DEFAULT, settings, sink);
+        final KafkaStreams ks = new KafkaStreams(topology, streamsConfig(settings, chat.bootstrapServers(),
+                settings.stateDirOr(temporaryStateDir())));
+        ks.setUncaughtExceptionHandler(e -> {
+            LOG.error("projector stream thread failed; replacing it (uncommitted events will be re-read): {}",
+                    e.toString(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        ks.setStateListener((now, before) -> LOG.info("projector state {} -> {}", before, now));
+        ks.start();
+        streams = ks;
+        LOG.info("projector started: application.id={}, threads={}, batch={}, shards={}", settings.applicationId(),
+                settings.threads(), settings.batchSize(), shards.count());
+    }
+
+    /** Kafka Streams properties of the projector; pure, for tests and operators. */
+    static Properties streamsConfig(final ProjectorSettings settings, final String bootstrapServers, final Path stateDir) {
+        final Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.commitIntervalMs()));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(settings.threads()));
+        // Explicit FAIL: a failed shard read/write in process() must kill the thread (and be
+        // re-read after REPLACE_THREAD), never be logged and skipped.
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class.getName());
+        return p;
+    }
+
+    private void migrateAllShards() {
+        final List<String> failures = new ArrayList<>();
+        for (int s = 0; s < shards.count(); s++) {
+            try {
+                final int applied = ShardMigrations.apply(shards.shard(s));
+                LOG.info("shard {} read model is up to date ({} migrations applied now)", s, applied);
+            } catch (Exception e) {
+                failures.add("shard " + s + " (" + shards.url(s) + "): " + e.getMessage());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("cannot migrate the read model of " + failures.size() + " of "
+                    + shards.count() + " shards:\n  - " + String.join("\n  - ", failures));
+        }
+    }
+
+    private static Path temporaryStateDir() {
+        try {
+            return Files.createTempDirectory("chat-projector-state");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary Kafka Streams state dir", e);
+        }
+    }
+
+    /** The Kafka Streams state, or null before start. */
+    public KafkaStreams.State state() {
+        final KafkaStreams ks = streams;
+        return ks == null ? null : ks.state();
+    }
+
+    /** Closes Kafka Streams, waiting at most {@code chat.projector.close-timeout-ms}. */
+    @PreDestroy
+    @Override
+    public synchronized void close() {
+        final KafkaStreams ks = streams;
+        if (ks == null) {
+            return;
+        }
+        streams = null;
+        final boolean closed = ks.close(Duration.ofMillis(settings.closeTimeoutMs()));
+        LOG.info("projector {} ({} ms timeout)", closed ? "closed" : "did not close in time", settings.closeTimeoutMs());
+    }
+}

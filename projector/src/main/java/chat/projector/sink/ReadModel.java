@@ -1,0 +1,49 @@
+package chat.projector.sink;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every row of one shard's read model, each list sorted by primary key: what the contract suite
+ * compares between sinks. Field names follow the SQL columns of {@code V1__read_model.sql}.
+ *
+ * <pre>{@code
+ * ReadModel rows = inMemorySink.snapshot(0);
+ * }</pre>
+ */
+public record ReadModel(List<Team> teams, List<TeamMember> teamMembers, List<Channel> channels,
+                        List<ChannelMember> channelMembers, List<Message> messages, Map<Integer, Long> checkpoints) {
+    public ReadModel {
+        teams = List.copyOf(teams);
+        teamMembers = List.copyOf(teamMembers);
+        channels = List.copyOf(channels);
+        channelMembers = List.copyOf(channelMembers);
+        messages = List.copyOf(messages);
+        checkpoints = Map.copyOf(checkpoints);
+    }
+
+    /** Row of {@code teams}. */
+    public record Team(String teamId, String name, String createdBy, Instant createdAt, long lastOffset) {
+    }
+
+    /** Row of {@code team_members}. */
+    public record TeamMember(String teamId, String userId, String role, Instant joinedAt, long lastOffset) {
+    }
+
+    /** Row of {@code channels}. */
+    public record Channel(String teamId, String channelId, String name, boolean privateChannel, String topic,
+                          String createdBy, Instant createdAt, Instant archivedAt, long lastOffset) {
+    }
+
+    /** Row of {@code channel_members}. */
+    public record ChannelMember(String teamId, String channelId, String userId, String invitedBy, Instant joinedAt,
+                                long lastOffset) {
+    }
+
+    /** Row of {@code messages}. */
+    public record Message(String teamId, String channelId, String messageId, String authorId, String text,
+                          String threadRootId, String clientMessageId, Instant createdAt, Instant editedAt,
+                          Instant deletedAt, int logPartition, long logOffset, long lastOffset) {
+    }
+}

@@ -1,0 +1,198 @@
+package chat.projector.topology;
+
+import chat.projector.projection.ProjectionBatch;
+import chat.projector.projection.RowChange;
+import chat.projector.sink.ShardSink;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The per-task buffer of projected row changes: a custom, non-logged, non-persistent state store
+ * that writes its content to the partition's shard (through {@link ShardSink}) in one transaction
+ * per batch, with the partition's checkpoint.
+ *
+ * <h2>When the batch is written, and why that is before Kafka Streams commits offsets</h2>
+ * <ul>
+ *   <li>early, synchronously in {@link #append}, when {@code maxBatch} events are buffered
+ *       (bounds memory);</li>
+ *   <li>in {@link #flushCache()}. In Kafka Streams 4.3 a task commit is
+ *       {@code StreamTask.prepareCommit} -> {@code ProcessorStateManager.flushCache()} (calls
+ *       {@code CachedStateStore.flushCache()} on every store implementing it), then
+ *       {@code TaskExecutor.commitOffsetsOrTransaction} (commits the input offsets), then
+ *       {@code StreamTask.postCommit} -> {@code ProcessorStateManager.commit()} ->
+ *       {@link StateStore#commit(Map)}. {@code StateStore.commit} (and the deprecated
+ *       {@code flush()} it defaults to) therefore runs AFTER the offsets are committed: a crash or a
+ *       failed write there would lose the buffered events. The only hook that runs before the
+ *       offset commit is {@code flushCache()} of the internal {@link CachedStateStore} interface,
+ *       which is why this store implements it. {@code ProjectionBufferStoreTest} fails if a Kafka
+ *       upgrade stops calling it from {@code prepareCommit};</li>
+ *   <li>in {@link #commit(Map)} (and {@link #flush()}) as well: normally a no-op because
+ *       {@code flushCache()} already emptied the buffer, it keeps the store correct-but-late on
+ *       Kafka versions where the commit hook moves.</li>
+ * </ul>
+ * A task closed dirty (after an error) discards its buffer: its offsets were not committed, so
+ * the events are read again. Events below the shard's checkpoint (read lazily on the first
+ * record) are already applied and must be skipped by the caller ({@link #isApplied}).
+ *
+ * <pre>{@code
+ * ProjectionBufferStore buffer = context.getStateStore(ProjectorTopology.BUFFER_STORE);
+ * if (!buffer.isApplied(offset)) buffer.append(offset, Projection.project(e, partition, offset));
+ * }</pre>
+ */
+final class ProjectionBufferStore implements StateStore, CachedStateStore<Object, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectionBufferStore.class);
+
+    private final String name;
+    private final ShardSink sink;
+    private final int maxBatch;
+    private final List<RowChange> changes = new ArrayList<>();
+    private int partition = -1;
+    private boolean open;
+    /** The shard's checkpoint for this partition as far as this task knows; null until first read. */
+    private Long appliedUpTo;
+    /** First and next offset of the buffered range; firstOffset < 0 when empty. */
+    private long firstOffset = -1;
+    private long nextOffset = -1;
+    private int events;
+
+    ProjectionBufferStore(final String name, final ShardSink sink, final int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+        }
+        this.name = name;
+        this.sink = sink;
+        this.maxBatch = maxBatch;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void init(final StateStoreContext context, final StateStore root) {
+        partition = context.taskId().partition();
+        // Nothing to restore: the store is not logged, the shard is the durable copy.
+        context.register(root, (key, value) -> { });
+        open = true;
+        appliedUpTo = null;
+        discard();
+    }
+
+    /** True when the shard already holds the event at {@code offset} (reads the checkpoint once per task). */
+    boolean isApplied(final long offset) {
+        if (appliedUpTo == null) {
+            appliedUpTo = sink.checkpoint(partition);
+        }
+        return offset < appliedUpTo;
+    }
+
+    /**
+     * Buffers the change of the event at {@code offset} (null: the event has no row but the
+     * checkpoint must pass it); writes the batch when it reaches the bounded size.
+     */
+    void append(final long offset, final RowChange change) {
+        if (offset < nextOffset) {
+            throw new IllegalStateException("offset " + offset + " appended after " + (nextOffset - 1)
+                    + " (partition=" + partition + ")");
+        }
+        if (firstOffset < 0) {
+            firstOffset = offset;
+        }
+        nextOffset = offset + 1;
+        events++;
+        if (change != null) {
+            changes.add(change);
+        }
+        if (events >= maxBatch) {
+            writeBuffered();
+        }
+    }
+
+    /** Number of events buffered and not yet written. */
+    int bufferedEvents() {
+        return events;
+    }
+
+    /** The partition of this task (valid after init). */
+    int partition() {
+        return partition;
+    }
+
+    private void writeBuffered() {
+        if (events == 0) {
+            return;
+        }
+        final ProjectionBatch batch = new ProjectionBatch(partition, firstOffset, nextOffset, changes);
+        sink.write(batch);
+        appliedUpTo = appliedUpTo == null ? nextOffset : Math.max(appliedUpTo, nextOffset);
+        discard();
+    }
+
+    private void discard() {
+        changes.clear();
+        firstOffset = -1;
+        events = 0;
+    }
+
+    /** Called by Kafka Streams 4.3 in {@code prepareCommit}, BEFORE input offsets are committed. */
+    @Override
+    public void flushCache() {
+        writeBuffered();
+    }
+
+    /** Called after the offsets are committed in 4.3; normally finds the buffer empty. */
+    @Override
+    public void commit(final Map<TopicPartition, Long> changelogOffsets) {
+        writeBuffered();
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public void flush() {
+        writeBuffered();
+    }
+
+    /** Called when the task is recycled; nothing is buffered then (the task committed before). */
+    @Override
+    public void clearCache() {
+        discard();
+        nextOffset = -1;
+        appliedUpTo = null;
+    }
+
+    @Override
+    public boolean setFlushListener(final CacheFlushListener<Object, Object> listener, final boolean sendOldValues) {
+        return false; // nothing downstream listens to this store
+    }
+
+    @Override
+    public void close() {
+        if (events > 0) {
+            // A clean close committed (and so wrote) first; here the task closes dirty and its
+            // offsets are not committed: the events will be read again.
+            LOG.debug("discarding {} unwritten events of partition {} on close", events, partition);
+        }
+        discard();
+        open = false;
+    }
+
+    @Override
+    public boolean persistent() {
+        return false;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+}

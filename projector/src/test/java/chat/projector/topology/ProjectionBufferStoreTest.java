@@ -1,0 +1,154 @@
+package chat.projector.topology;
+
+import chat.common.shard.ShardMap;
+import chat.projector.ProjectorSettings;
+import chat.projector.projection.ProjectionBatch;
+import chat.projector.projection.RowChange;
+import chat.projector.sink.InMemoryShardSink;
+import chat.projector.sink.ShardSink;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static chat.projector.Fixtures.posted;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProjectionBufferStoreTest {
+    private static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
+
+    @TempDir
+    Path stateDir;
+
+    private final InMemoryShardSink memory = new InMemoryShardSink(ShardMap.modulo(8, 1));
+    private final AtomicInteger checkpointReads = new AtomicInteger();
+    private final ShardSink counting = new ShardSink() {
+        @Override
+        public long checkpoint(final int partition) {
+            checkpointReads.incrementAndGet();
+            return memory.checkpoint(partition);
+        }
+
+        @Override
+        public void write(final ProjectionBatch batch) {
+            memory.write(batch);
+        }
+    };
+
+    private ProjectionBufferStore store(final int maxBatch) {
+        final ProjectionBufferStore store = new ProjectionBufferStore("projection-buffer", counting, maxBatch);
+        final MockProcessorContext<Object, Object> context =
+                new MockProcessorContext<>(new Properties(), new TaskId(0, 5), stateDir.toFile());
+        store.init(context.getStateStoreContext(), store);
+        return store;
+    }
+
+    private static RowChange post(final long offset) {
+        return new RowChange.MessageInsert("t1", "c1", "m" + offset, "u1", "x", null, null, AT, 5, offset);
+    }
+
+    @Test
+    void givenBatchSize3_whenThreeEventsAppended_thenWrittenEarlyAsOneBatch() {
+        final ProjectionBufferStore store = store(3);
+
+        store.append(0, post(0));
+        store.append(1, null);
+        assertThat(memory.writtenBatches()).isEmpty();
+        store.append(2, post(2));
+
+        assertThat(memory.writtenBatches()).containsExactly(new ProjectionBatch(5, 0, 3, List.of(post(0), post(2))));
+        assertThat(store.bufferedEvents()).isZero();
+        assertThat(memory.checkpoint(5)).isEqualTo(3);
+    }
+
+    @Test
+    void givenBufferedEvents_whenFlushCacheCalled_thenWrittenThenCommitFindsNothing() {
+        final ProjectionBufferStore store = store(500);
+        store.append(7, post(7));
+        store.append(8, null);
+
+        store.flushCache();
+        store.commit(Map.of());
+
+        assertThat(memory.writtenBatches()).containsExactly(new ProjectionBatch(5, 7, 9, List.of(post(7))));
+    }
+
+    @Test
+    void givenBufferedEvents_whenOnlyCommitCalled_thenStillWritten() {
+        final ProjectionBufferStore store = store(500);
+        store.append(0, post(0));
+
+        store.commit(Map.of());
+
+        assertThat(memory.checkpoint(5)).isEqualTo(1);
+    }
+
+    @Test
+    void givenBufferedEvents_whenClosedWithoutCommit_thenDiscarded() {
+        final ProjectionBufferStore store = store(500);
+        store.append(0, post(0));
+
+        store.close();
+
+        assertThat(memory.writtenBatches()).isEmpty();
+        assertThat(store.isOpen()).isFalse();
+    }
+
+    @Test
+    void givenCheckpoint_whenAskedManyTimes_thenShardReadOnceAndAdvancedByOwnWrites() {
+        memory.write(new ProjectionBatch(5, 0, 4, List.of()));
+        final ProjectionBufferStore store = store(1);
+
+        assertThat(store.isApplied(3)).isTrue();
+        assertThat(store.isApplied(4)).isFalse();
+        store.append(4, post(4));
+
+        assertThat(store.isApplied(4)).isTrue();
+        assertThat(checkpointReads).hasValue(1);
+    }
+
+    @Test
+    void shouldBeACachedStateStoreSoKafkaStreams43FlushesItBeforeCommittingOffsets() {
+        assertThat(CachedStateStore.class).isAssignableFrom(ProjectionBufferStore.class);
+    }
+
+    /**
+     * Guards the Kafka Streams internals the design relies on: the batch must be written from
+     * {@code StreamTask.prepareCommit} (before offsets are committed), not from {@code postCommit}.
+     * If an upgrade moves the hook, this test fails.
+     */
+    @Test
+    void givenTopologyTestDriver_whenRecordPiped_thenBatchWrittenDuringPrepareCommitNotPostCommit() {
+        final List<List<String>> writers = new ArrayList<>();
+        final ShardSink recording = new ShardSink() {
+            @Override
+            public long checkpoint(final int partition) {
+                return memory.checkpoint(partition);
+            }
+
+            @Override
+            public void write(final ProjectionBatch batch) {
+                writers.add(StackWalker.getInstance().walk(frames -> frames
+                        .filter(f -> f.getClassName().endsWith(".StreamTask"))
+                        .map(StackWalker.StackFrame::getMethodName).toList()));
+                memory.write(batch);
+            }
+        };
+
+        try (TopologyHarness h = new TopologyHarness(recording, ProjectorSettings.defaults(), stateDir)) {
+            h.pipe(posted(1, "c1", "m1", "hi"));
+        }
+
+        assertThat(writers).hasSize(1);
+        assertThat(writers.get(0)).contains("prepareCommit").doesNotContain("postCommit");
+    }
+}
