@@ -1,7 +1,6 @@
 package chat.ingest.api;
 
 import io.micronaut.context.annotation.Replaces;
-import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Produces;
@@ -12,8 +11,8 @@ import jakarta.inject.Singleton;
 /** Bodies over the server's hard limit get the API's error shape, not the framework's. */
 @Produces
 @Singleton
-@Requires(classes = {ContentLengthExceededException.class, ExceptionHandler.class})
-class ContentLengthExceededHandler implements ExceptionHandler<ContentLengthExceededException, HttpResponse<String>> {
+@Replaces(io.micronaut.http.server.exceptions.ContentLengthExceededHandler.class)
+class PayloadTooLargeHandler implements ExceptionHandler<ContentLengthExceededException, HttpResponse<String>> {
     @Override
     public HttpResponse<String> handle(final HttpRequest request, final ContentLengthExceededException exception) {
         return Responses.error(ApiError.PAYLOAD_TOO_LARGE, exception.getMessage());
