@@ -170,6 +170,8 @@ public final class DevStack implements AutoCloseable {
         props.put("chat.shards.password", postgres.password());
         props.put("chat.shards.map-file", data.resolve("shard-map.json").toString());
         props.put("chat.projector.state-dir", data.resolve("streams").toString());
+        // One projector instance with a stable identity: a restart takes its partitions back at once.
+        props.put("chat.projector.instance-id", "dev-0");
         props.put("redis.uri", redis.uri());
         props.putAll(options.properties());
         final ApplicationContext context = ApplicationContext.builder()

@@ -27,6 +27,11 @@ import java.util.List;
  * @param initialBackoffMs first retry delay; doubles each retry up to {@code maxBackoffMs}; >= 1
  * @param maxBackoffMs     cap of one retry delay, >= initialBackoffMs
  * @param closeTimeoutMs   how long shutdown waits for Kafka Streams to close; >= 0 (0 = do not wait)
+ * @param instanceId       static group membership id of this projector instance (e.g. the pod name of a
+ *                         StatefulSet); a restarted instance with the same id takes its partitions back at
+ *                         once instead of waiting for the session timeout. Empty = dynamic membership
+ * @param sessionTimeoutMs how long the group waits for a silent (crashed) member before moving its partitions;
+ *                         6000..300000 (the broker's default bounds)
  */
 @ConfigurationProperties("chat.projector")
 public record ProjectorSettings(
@@ -39,7 +44,9 @@ public record ProjectorSettings(
         @Bindable(defaultValue = "5") int maxRetries,
         @Bindable(defaultValue = "100") long initialBackoffMs,
         @Bindable(defaultValue = "5000") long maxBackoffMs,
-        @Bindable(defaultValue = "30000") long closeTimeoutMs) {
+        @Bindable(defaultValue = "30000") long closeTimeoutMs,
+        @Bindable(defaultValue = "") String instanceId,
+        @Bindable(defaultValue = "10000") int sessionTimeoutMs) {
 
     /**
      * Kafka's default max.poll.interval.ms: a stream thread that blocks longer than this in retries
@@ -49,6 +56,7 @@ public record ProjectorSettings(
 
     public ProjectorSettings {
         stateDir = stateDir == null ? "" : stateDir.trim();
+        instanceId = instanceId == null ? "" : instanceId.trim();
         final List<String> problems = new ArrayList<>();
         if (applicationId == null || applicationId.isBlank()) {
             problems.add("chat.projector.application-id must not be empty");
@@ -75,6 +83,12 @@ public record ProjectorSettings(
         if (closeTimeoutMs < 0) {
             problems.add("chat.projector.close-timeout-ms must be >= 0, got " + closeTimeoutMs);
         }
+        if (!instanceId.isEmpty() && !instanceId.matches("[A-Za-z0-9._-]{1,200}")) {
+            problems.add("chat.projector.instance-id must match [A-Za-z0-9._-]{1,200}, got '" + instanceId + "'");
+        }
+        if (sessionTimeoutMs < 6_000 || sessionTimeoutMs > 300_000) {
+            problems.add("chat.projector.session-timeout-ms must be 6000..300000, got " + sessionTimeoutMs);
+        }
         if ((long) maxRetries * maxBackoffMs >= MAX_POLL_INTERVAL_MS / 2) {
             problems.add("chat.projector.max-retries x max-backoff-ms (" + (long) maxRetries * maxBackoffMs
                     + " ms) must stay below half of max.poll.interval.ms (" + MAX_POLL_INTERVAL_MS + " ms)");
@@ -86,19 +100,19 @@ public record ProjectorSettings(
 
     /** The documented defaults. */
     public static ProjectorSettings defaults() {
-        return new ProjectorSettings(true, "chat-projector", "", 200, 2, 500, 5, 100, 5000, 30_000);
+        return new ProjectorSettings(true, "chat-projector", "", 200, 2, 500, 5, 100, 5000, 30_000, "", 10_000);
     }
 
     /** A copy with another batch size. */
     public ProjectorSettings withBatchSize(final int size) {
         return new ProjectorSettings(enabled, applicationId, stateDir, commitIntervalMs, threads, size, maxRetries,
-                initialBackoffMs, maxBackoffMs, closeTimeoutMs);
+                initialBackoffMs, maxBackoffMs, closeTimeoutMs, instanceId, sessionTimeoutMs);
     }
 
     /** A copy with another retry budget. */
     public ProjectorSettings withRetries(final int retries, final long initialMs, final long maxMs) {
         return new ProjectorSettings(enabled, applicationId, stateDir, commitIntervalMs, threads, batchSize, retries,
-                initialMs, maxMs, closeTimeoutMs);
+                initialMs, maxMs, closeTimeoutMs, instanceId, sessionTimeoutMs);
     }
 
     /** The state directory to use: the configured one, or {@code fallback} when empty. */

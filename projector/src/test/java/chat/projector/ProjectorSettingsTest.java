@@ -19,7 +19,7 @@ class ProjectorSettingsTest {
         try (ApplicationContext ctx = ApplicationContext.run(Map.of("chat.projector.enabled", "false"))) {
             final ProjectorSettings s = ctx.getBean(ProjectorSettings.class);
 
-            assertThat(s).isEqualTo(new ProjectorSettings(false, "chat-projector", "", 200, 2, 500, 5, 100, 5000, 30_000));
+            assertThat(s).isEqualTo(new ProjectorSettings(false, "chat-projector", "", 200, 2, 500, 5, 100, 5000, 30_000, "", 10_000));
             assertThat(ctx.containsBean(ProjectorService.class)).isFalse();
         }
     }
@@ -40,7 +40,7 @@ class ProjectorSettingsTest {
 
     @Test
     void givenSeveralBadValues_whenConstructed_thenEveryProblemIsListed() {
-        assertThatThrownBy(() -> new ProjectorSettings(true, " ", "", 0, 0, 0, -1, 0, 0, -1))
+        assertThatThrownBy(() -> new ProjectorSettings(true, " ", "", 0, 0, 0, -1, 0, 0, -1, "bad id!", 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("application-id must not be empty")
                 .hasMessageContaining("commit-interval-ms must be >= 1, got 0")
@@ -48,7 +48,9 @@ class ProjectorSettingsTest {
                 .hasMessageContaining("batch-size must be >= 1, got 0")
                 .hasMessageContaining("max-retries must be >= 0, got -1")
                 .hasMessageContaining("initial-backoff-ms must be >= 1, got 0")
-                .hasMessageContaining("close-timeout-ms must be >= 0, got -1");
+                .hasMessageContaining("close-timeout-ms must be >= 0, got -1")
+                .hasMessageContaining("instance-id must match")
+                .hasMessageContaining("session-timeout-ms must be 6000..300000, got 1");
     }
 
     @Test

@@ -57,6 +57,8 @@ public final class BenchMain {
     }
 
     public static void main(final String[] args) {
+        // Two logback.xml on the classpath (devstack, websocket-edge) make logback print its status; not useful here.
+        System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
         for (String a : args) {
             if (a.equals("-h") || a.equals("--help")) {
                 System.out.print(BenchOptions.USAGE);
@@ -191,6 +193,7 @@ public final class BenchMain {
         loadgen.put("seconds", wall);
         result.put("loadgen", loadgen);
         result.put("machineBusyPct", machineBusy(total0, total1));
+        result.put("otherProcessesCpuPctOfMachine", otherCpu(total0, total1));
         if (o.serverPid() > 0) {
             final Map<String, Object> server = new LinkedHashMap<>();
             server.put("pid", o.serverPid());
@@ -443,7 +446,25 @@ public final class BenchMain {
             m.put("serverCpuPctOfOneCore", 100 * (s1.serverCpuNanos() - s0.serverCpuNanos()) / 1e9 / wall);
         }
         m.put("machineBusyPct", machineBusy(s0, s1));
+        m.put("otherProcessesCpuPctOfMachine", otherCpu(s0, s1));
         return m;
+    }
+
+    /**
+     * Machine busy time not spent in the load generator or the server JVM, in % of the machine:
+     * the stack's PostgreSQL/Redis processes, the kernel's softirq work not charged to a process,
+     * and anything else running on the machine (which makes the run noisy when large).
+     */
+    private Object otherCpu(final Snap a, final Snap b) {
+        if (!(machineBusy(a, b) instanceof Double busy)) {
+            return null;
+        }
+        final double wall = (b.wallNanos() - a.wallNanos()) / 1e9;
+        double ours = (b.ownCpuNanos() - a.ownCpuNanos()) / 1e9;
+        if (o.serverPid() > 0) {
+            ours += (b.serverCpuNanos() - a.serverCpuNanos()) / 1e9;
+        }
+        return Math.max(0, busy - 100 * ours / wall / CORES);
     }
 
     private static Map<String, Object> latency(final LatencyHistogram h) {
@@ -597,11 +618,13 @@ public final class BenchMain {
                     p.get("framesBefore201")));
             sb.append("  errors: ").append(Json.write(p.get("errors"))).append('\n');
             sb.append(String.format(Locale.ROOT, "  schedule: max lag %.1f ms, %d sends > 5 ms late; CPU: loadgen %.0f%% of a core, "
-                            + "server %s, machine busy %s%n",
+                            + "server %s, machine busy %s, other processes %s of the machine%n",
                     num(p.get("maxScheduleLagMs")), p.get("sendsLaterThan5ms"), num(p.get("loadgenCpuPctOfOneCore")),
                     p.containsKey("serverCpuPctOfOneCore") ? String.format(Locale.ROOT, "%.0f%% of a core",
                             num(p.get("serverCpuPctOfOneCore"))) : "n/a",
-                    p.get("machineBusyPct") == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", num(p.get("machineBusyPct")))));
+                    p.get("machineBusyPct") == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", num(p.get("machineBusyPct"))),
+                    p.get("otherProcessesCpuPctOfMachine") == null ? "n/a"
+                            : String.format(Locale.ROOT, "%.0f%%", num(p.get("otherProcessesCpuPctOfMachine")))));
         }
         final Map<String, Object> ws = (Map<String, Object>) r.get("websocket");
         sb.append("\nwebsocket: ").append(Json.write(ws)).append('\n');
@@ -617,7 +640,8 @@ public final class BenchMain {
                     num(s.get("rssMiBPeak")), fmt(s.get("heapUsedMiB")), fmt(s.get("heapCommittedMiB"))));
         }
         if (r.get("machineBusyPct") != null) {
-            sb.append(String.format(Locale.ROOT, "machine busy: %.0f%%%n", num(r.get("machineBusyPct"))));
+            sb.append(String.format(Locale.ROOT, "machine busy: %.0f%% (other processes than load generator and server: %.0f%%)%n",
+                    num(r.get("machineBusyPct")), num(r.get("otherProcessesCpuPctOfMachine"))));
         }
         if (r.get("raw") instanceof Map<?, ?> raw) {
             sb.append(String.format(Locale.ROOT, "raw producer (%s): %s records in %.2f s = %.0f records/s, %.1f MB/s "

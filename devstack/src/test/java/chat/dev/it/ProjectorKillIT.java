@@ -55,11 +55,13 @@ class ProjectorKillIT {
         final Path stateDir = Files.createTempDirectory("killtest-streams");
         final Api api = new Api(stack.httpUrl());
 
-        // Traffic: 2,400 posts over 24 teams, bounded in count and time.
+        // Traffic: 3,600 posts over 24 teams (about 15 s), bounded in count and time.
+        final int rounds = 150;
+        final int expected = rounds * 24;
         final AtomicInteger accepted = new AtomicInteger();
         final CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
-            final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            for (int i = 0; i < 100 && System.nanoTime() < deadline; i++) {
+            final long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            for (int i = 0; i < rounds && System.nanoTime() < deadline; i++) {
                 final List<CompletableFuture<Api.Reply>> batch = new ArrayList<>();
                 for (int t = 0; t < 24; t++) {
                     batch.add(api.postAsync("kill-" + t, "c" + (i % 3), "{\"text\":\"kill test " + i + "\"}"));
@@ -69,20 +71,30 @@ class ProjectorKillIT {
                         accepted.incrementAndGet();
                     }
                 }
-                sleepQuietly(40);
+                sleepQuietly(100);
             }
         });
 
         Process projector = startProjector(stack, scratchUrls, stateDir);
+        int killedMidStream = 0;
         try {
             for (int kill = 0; kill < 2; kill++) {
-                sleepQuietly(ThreadLocalRandom.current().nextLong(2_500, 4_500));
+                // Kill only once this incarnation has applied events, so the kill lands mid-stream.
+                final long atStart = sum(Shards.checkpoints(stack, scratchUrls));
+                await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> sum(Shards.checkpoints(stack, scratchUrls)) >= atStart + 150);
+                sleepQuietly(ThreadLocalRandom.current().nextLong(0, 400));
                 projector.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no commit
                 assertThat(projector.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                if (!traffic.isDone() && sum(Shards.checkpoints(stack, scratchUrls)) < sum(logEnd(stack))) {
+                    killedMidStream++;
+                }
                 projector = startProjector(stack, scratchUrls, stateDir);
             }
             traffic.join();
-            assertThat(accepted.get()).isEqualTo(2_400);
+            assertThat(accepted.get()).isEqualTo(expected);
+            assertThat(killedMidStream).as("kills that landed while traffic was flowing and the projector was behind")
+                    .isEqualTo(2);
 
             // Both projectors catch up to the log end ...
             final Map<Integer, Long> end = logEnd(stack);
@@ -104,7 +116,11 @@ class ProjectorKillIT {
                         .isEqualTo(checksum(stack, stack.shardJdbcUrls().get(s), table));
             }
         }
-        assertThat(Shards.messages(stack, scratchUrls, "kill-")).hasSize(2_400);
+        assertThat(Shards.messages(stack, scratchUrls, "kill-")).hasSize(expected);
+    }
+
+    private static long sum(final Map<Integer, Long> offsets) {
+        return offsets.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private static Process startProjector(final DevStack stack, final List<String> urls, final Path stateDir) throws Exception {
@@ -127,6 +143,8 @@ class ProjectorKillIT {
         props.put("chat.projector.state-dir", stateDir.toString());
         props.put("chat.projector.commit-interval-ms", "500");
         props.put("chat.edge.enabled", "false");
+        props.put("micronaut.banner.enabled", "false");
+        props.put("chat.projector.instance-id", "killtest-0");
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("chat.projector.ProjectorMain");
         final File log = Path.of("target", "killtest-projector.log").toFile();
