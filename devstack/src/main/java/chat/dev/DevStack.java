@@ -173,6 +173,9 @@ public final class DevStack implements AutoCloseable {
         // One projector instance with a stable identity: a restart takes its partitions back at once.
         props.put("chat.projector.instance-id", "dev-0");
         props.put("redis.uri", redis.uri());
+        // GET /health with every part's details (kafka, shards, redis, projector, edge): dev only;
+        // production keeps details for authenticated callers.
+        props.put("endpoints.health.details-visible", "ANONYMOUS");
         props.putAll(options.properties());
         final ApplicationContext context = ApplicationContext.builder()
                 .properties(props)

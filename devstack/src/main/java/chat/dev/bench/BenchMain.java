@@ -86,11 +86,43 @@ public final class BenchMain {
     }
 
     /** CPU and wall-clock readings at one instant. */
-    private record Snap(long wallNanos, long ownCpuNanos, long serverCpuNanos, long[] machine) {
+    private record Snap(long wallNanos, long ownCpuNanos, long serverCpuNanos, long[] machine, long[] irq,
+                        Map<Long, Map.Entry<String, Long>> processes) {
         static Snap take(final long serverPid) {
             return new Snap(System.nanoTime(), ProcessProbe.ownCpuNanos(),
-                    serverPid > 0 ? ProcessProbe.cpuNanos(serverPid) : -1, ProcessProbe.machineJiffies());
+                    serverPid > 0 ? ProcessProbe.cpuNanos(serverPid) : -1, ProcessProbe.machineJiffies(),
+                    ProcessProbe.machineIrqJiffies(), ProcessProbe.allProcesses());
         }
+    }
+
+    /**
+     * Where the machine's CPU went between two snapshots, in % of the machine: every process other
+     * than the load generator and the server grouped by program (the stack's PostgreSQL, and e.g.
+     * builds or tests of others sharing the machine), plus interrupt work (loopback networking's
+     * softirq time is charged to no process).
+     */
+    private Map<String, Object> cpuBreakdown(final Snap a, final Snap b) {
+        final double wall = (b.wallNanos() - a.wallNanos()) / 1e9;
+        final Map<String, Double> byLabel = new java.util.TreeMap<>();
+        final long self = ProcessHandle.current().pid();
+        b.processes().forEach((pid, e) -> {
+            if (pid == self || pid == o.serverPid()) {
+                return;
+            }
+            final Map.Entry<String, Long> before = a.processes().get(pid);
+            final long d = e.getValue() - (before == null ? 0 : before.getValue());
+            if (d > 0) {
+                byLabel.merge(e.getKey(), 100.0 * d / 1e9 / wall / CORES, Double::sum);
+            }
+        });
+        final Map<String, Object> m = new LinkedHashMap<>();
+        byLabel.entrySet().stream().filter(e -> e.getValue() >= 0.5)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> m.put(e.getKey(), e.getValue()));
+        if (a.irq() != null && b.irq() != null && b.irq()[1] > a.irq()[1]) {
+            m.put("irq+softirq", 100.0 * (b.irq()[0] - a.irq()[0]) / (b.irq()[1] - a.irq()[1]));
+        }
+        return m;
     }
 
     private int run() throws Exception {
@@ -194,6 +226,7 @@ public final class BenchMain {
         result.put("loadgen", loadgen);
         result.put("machineBusyPct", machineBusy(total0, total1));
         result.put("otherProcessesCpuPctOfMachine", otherCpu(total0, total1));
+        result.put("otherCpuBreakdownPctOfMachine", cpuBreakdown(total0, total1));
         if (o.serverPid() > 0) {
             final Map<String, Object> server = new LinkedHashMap<>();
             server.put("pid", o.serverPid());
@@ -447,6 +480,7 @@ public final class BenchMain {
         }
         m.put("machineBusyPct", machineBusy(s0, s1));
         m.put("otherProcessesCpuPctOfMachine", otherCpu(s0, s1));
+        m.put("otherCpuBreakdownPctOfMachine", cpuBreakdown(s0, s1));
         return m;
     }
 
@@ -617,6 +651,7 @@ public final class BenchMain {
             sb.append(String.format(Locale.ROOT, "  frames before their 201 (accept->frame clamped to 0): %d%n",
                     p.get("framesBefore201")));
             sb.append("  errors: ").append(Json.write(p.get("errors"))).append('\n');
+            sb.append("  other CPU (% of machine): ").append(Json.write(p.get("otherCpuBreakdownPctOfMachine"))).append('\n');
             sb.append(String.format(Locale.ROOT, "  schedule: max lag %.1f ms, %d sends > 5 ms late; CPU: loadgen %.0f%% of a core, "
                             + "server %s, machine busy %s, other processes %s of the machine%n",
                     num(p.get("maxScheduleLagMs")), p.get("sendsLaterThan5ms"), num(p.get("loadgenCpuPctOfOneCore")),
@@ -642,6 +677,7 @@ public final class BenchMain {
         if (r.get("machineBusyPct") != null) {
             sb.append(String.format(Locale.ROOT, "machine busy: %.0f%% (other processes than load generator and server: %.0f%%)%n",
                     num(r.get("machineBusyPct")), num(r.get("otherProcessesCpuPctOfMachine"))));
+            sb.append("  other CPU (% of machine): ").append(Json.write(r.get("otherCpuBreakdownPctOfMachine"))).append('\n');
         }
         if (r.get("raw") instanceof Map<?, ?> raw) {
             sb.append(String.format(Locale.ROOT, "raw producer (%s): %s records in %.2f s = %.0f records/s, %.1f MB/s "

@@ -92,6 +92,73 @@ final class ProcessProbe {
         }
     }
 
+    /**
+     * CPU time in nanoseconds of every process on the machine, keyed by pid, as
+     * {@code label -> nanos} where the label names the program (java processes by what they run).
+     */
+    static java.util.Map<Long, java.util.Map.Entry<String, Long>> allProcesses() {
+        final java.util.Map<Long, java.util.Map.Entry<String, Long>> out = new java.util.HashMap<>();
+        try (java.util.stream.Stream<Path> dirs = Files.list(Path.of("/proc"))) {
+            dirs.forEach(dir -> {
+                final String name = dir.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+                    return;
+                }
+                try {
+                    final long pid = Long.parseLong(name);
+                    final String stat = Files.readString(dir.resolve("stat"), StandardCharsets.US_ASCII);
+                    final String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    final String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    final long nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * (1_000_000_000L / CLK_TCK);
+                    out.put(pid, java.util.Map.entry(label(dir, comm), nanos));
+                } catch (IOException | RuntimeException e) {
+                    // the process ended meanwhile
+                }
+            });
+        } catch (IOException e) {
+            // no /proc
+        }
+        return out;
+    }
+
+    private static String label(final Path dir, final String comm) throws IOException {
+        if (comm.startsWith("postgres")) {
+            return "postgres";
+        }
+        if (!comm.equals("java")) {
+            return comm;
+        }
+        final String cmd = new String(Files.readAllBytes(dir.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+        if (cmd.contains("surefire") || cmd.contains("failsafe")) {
+            return "java(tests)";
+        }
+        if (cmd.contains("plexus-classworlds")) {
+            return "java(maven)";
+        }
+        if (cmd.contains("chat.dev.DevStackMain")) {
+            return "java(another dev stack)";
+        }
+        if (cmd.contains("chat.dev.bench.BenchMain")) {
+            return "java(another bench)";
+        }
+        return "java(other)";
+    }
+
+    /** {irq+softirq, total} jiffies of the machine: kernel interrupt work not charged to any process. */
+    static long[] machineIrqJiffies() {
+        try {
+            final String first = Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.US_ASCII).get(0);
+            final String[] f = first.trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            return new long[] {Long.parseLong(f[6]) + Long.parseLong(f[7]), total};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** This JVM's CPU time in nanoseconds. */
     static long ownCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {

@@ -94,6 +94,12 @@ final class EdgeConsumerService {
                 log.epoch(), log.partitions(), start);
     }
 
+    /** True while the consumer thread runs. */
+    boolean consuming() {
+        final Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
     /** The log this edge consumes (epoch and partition count). */
     LogMetadata log() {
         return log;
