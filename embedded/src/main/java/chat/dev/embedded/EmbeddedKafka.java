@@ -93,10 +93,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public EmbeddedKafka(final Path dataDir, final int port) {
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath();
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("port must be 0..65535, was " + port);
-        }
-        this.requestedPort = port;
+        this.requestedPort = ServerProcesses.requirePort(port);
         this.logDir = this.dataDir.resolve("kraft-combined-logs");
     }
 

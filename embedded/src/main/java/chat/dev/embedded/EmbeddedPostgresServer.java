@@ -82,10 +82,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      */
     public EmbeddedPostgresServer(final Path dataDir, final int port) {
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath();
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("port must be 0..65535, was " + port);
-        }
-        this.requestedPort = port;
+        this.requestedPort = ServerProcesses.requirePort(port);
         this.pgData = this.dataDir.resolve("pgdata");
         this.distDir = this.dataDir.resolve("dist");
     }

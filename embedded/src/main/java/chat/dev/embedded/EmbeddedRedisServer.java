@@ -60,10 +60,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
      */
     public EmbeddedRedisServer(final Path dataDir, final int port) {
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath();
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("port must be 0..65535, was " + port);
-        }
-        this.requestedPort = port;
+        this.requestedPort = ServerProcesses.requirePort(port);
         this.binDir = this.dataDir.resolve("bin");
         this.pidFile = this.dataDir.resolve("redis.pid");
     }

@@ -110,4 +110,12 @@ final class ServerProcesses {
         }
         throw new IllegalStateException("cannot find a free port on " + LOOPBACK + " after 10 attempts");
     }
+
+    /** Returns {@code port} when it is 0 (pick a free one) or a valid TCP port. */
+    static int requirePort(final int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        }
+        return port;
+    }
 }
