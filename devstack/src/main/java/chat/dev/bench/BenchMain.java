@@ -133,6 +133,7 @@ public final class BenchMain {
             t.setDaemon(true);
             return t;
         });
+        GcWatch.install();
         final Thread sampler = startSampler();
         final Map<String, Object> result = new LinkedHashMap<>();
         result.put("tool", "chat-bench");
@@ -173,10 +174,13 @@ public final class BenchMain {
                     Duration.ofSeconds(10), executor);
 
             final Phase warm = new Phase("warmup", o.rate(), false);
+            Snap w0 = null;
             if (o.warmupSeconds() > 0) {
                 System.out.printf(Locale.ROOT, "bench: warm-up %.0f s at %.0f msg/s%n", o.warmupSeconds(), o.rate());
+                w0 = Snap.take(o.serverPid());
                 poster.pace(warm, o.rate(), o.warmupSeconds());
             }
+            warmStart = w0;
             total0 = Snap.take(o.serverPid());
             if (!o.findMax()) {
                 final Phase run = new Phase("run", o.rate(), true);
@@ -187,6 +191,7 @@ public final class BenchMain {
                 poster.pace(run, o.rate(), o.durationSeconds());
                 final Snap s1 = Snap.take(o.serverPid());
                 drain(poster, List.of(warm, run));
+                addWarmupReport(warm, s0);
                 final Map<String, Object> report = phaseReport(run, s0, s1, fleet.unexpectedEvents() - wsErrors0);
                 phaseReports.add(report);
                 errors += warm.postErrors() + run.postErrors();
@@ -223,6 +228,9 @@ public final class BenchMain {
         loadgen.put("heapCommittedMiB", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1048576.0);
         loadgen.put("rssMiB", ProcessProbe.statusKiB(ProcessHandle.current().pid(), "VmRSS") / 1024.0);
         loadgen.put("seconds", wall);
+        loadgen.put("gcPausesSinceStart", GcWatch.count());
+        loadgen.put("gcPauseMaxMs", GcWatch.maxPauseMs());
+        loadgen.put("gcPauseTotalMs", GcWatch.totalPauseMs());
         result.put("loadgen", loadgen);
         result.put("machineBusyPct", machineBusy(total0, total1));
         result.put("otherProcessesCpuPctOfMachine", otherCpu(total0, total1));
@@ -340,6 +348,9 @@ public final class BenchMain {
             poster.pace(p, rate, o.stepSeconds());
             final Snap s1 = Snap.take(o.serverPid());
             drain(poster, warmDrained ? List.of(p) : List.of(warm, p));
+            if (!warmDrained) {
+                addWarmupReport(warm, s0);
+            }
             warmDrained = true;
             final long wsErrors = fleet.unexpectedEvents() - wsErrors0;
             final Map<String, Object> report = phaseReport(p, s0, s1, wsErrors);
@@ -400,6 +411,18 @@ public final class BenchMain {
     }
 
     private Map<String, Object> findMaxSummary;
+    private Snap warmStart;
+
+    /** The warm-up's counters (no latencies: they are not recorded while warming up). */
+    private void addWarmupReport(final Phase warm, final Snap end) {
+        if (warmStart == null) {
+            return;
+        }
+        final Map<String, Object> m = phaseReport(warm, warmStart, end, 0);
+        m.keySet().removeIf(k -> k.endsWith("Ms") && !k.equals("maxScheduleLagMs"));
+        m.put("note", "warm-up: counted for errors and loss, latencies not recorded");
+        phaseReports.add(m);
+    }
 
     private static int stepsBeforeRefine(final List<Map<String, Object>> steps) {
         int n = 0;
@@ -645,9 +668,11 @@ public final class BenchMain {
                     p.get("sent"), num(p.get("achievedPostRate")), p.get("accepted201"),
                     num(p.get("deliveredFramesPerSecond")), p.get("expectedFrames"), p.get("deliveredFrames"),
                     p.get("lostFrames")));
-            sb.append(lat("post (send->201)  ", (Map<String, Object>) p.get("postMs")));
-            sb.append(lat("accept->frame     ", (Map<String, Object>) p.get("acceptToFrameMs")));
-            sb.append(lat("send->frame       ", (Map<String, Object>) p.get("sendToFrameMs")));
+            if (p.get("postMs") != null) {
+                sb.append(lat("post (send->201)  ", (Map<String, Object>) p.get("postMs")));
+                sb.append(lat("accept->frame     ", (Map<String, Object>) p.get("acceptToFrameMs")));
+                sb.append(lat("send->frame       ", (Map<String, Object>) p.get("sendToFrameMs")));
+            }
             sb.append(String.format(Locale.ROOT, "  frames before their 201 (accept->frame clamped to 0): %d%n",
                     p.get("framesBefore201")));
             sb.append("  errors: ").append(Json.write(p.get("errors"))).append('\n');
@@ -666,8 +691,10 @@ public final class BenchMain {
         sb.append("edge stats delta: ").append(Json.write(r.get("edgeStatsDelta"))).append('\n');
         final Map<String, Object> lg = (Map<String, Object>) r.get("loadgen");
         sb.append(String.format(Locale.ROOT, "load generator: CPU %.0f%% of one core = %.0f%% of the machine (%d cores); "
-                        + "heap peak %.0f MiB; RSS %.0f MiB%n", num(lg.get("cpuPctOfOneCore")), num(lg.get("cpuPctOfMachine")),
-                CORES, num(lg.get("heapUsedPeakMiB")), num(lg.get("rssMiB"))));
+                        + "heap peak %.0f MiB; RSS %.0f MiB; own GC pauses %s, max %.1f ms, total %.0f ms%n",
+                num(lg.get("cpuPctOfOneCore")), num(lg.get("cpuPctOfMachine")),
+                CORES, num(lg.get("heapUsedPeakMiB")), num(lg.get("rssMiB")), lg.get("gcPausesSinceStart"),
+                num(lg.get("gcPauseMaxMs")), num(lg.get("gcPauseTotalMs"))));
         if (r.get("server") instanceof Map<?, ?> s) {
             sb.append(String.format(Locale.ROOT, "server pid %s: CPU %.0f%% of one core = %.0f%% of the machine; RSS end %.0f MiB, "
                             + "peak %.0f MiB; heap used %s MiB of %s MiB committed%n",
