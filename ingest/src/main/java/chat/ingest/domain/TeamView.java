@@ -1,0 +1,68 @@
+package chat.ingest.domain;
+
+/**
+ * The slice of a team's state one command needs, read from the team's shard before deciding.
+ * Fields a command does not need may be left empty.
+ *
+ * @param actorId         who issues the command
+ * @param targetId        the user a command is about (invites, member changes), or {@code null}
+ * @param teamExists      the team has been created
+ * @param actorRole       the actor's team role, {@code null} when not a member
+ * @param targetRole      the target user's team role (invites, member changes), {@code null} when not a member
+ * @param channel         the addressed channel, {@code null} when it does not exist (or none addressed)
+ * @param message         the addressed message, {@code null} when it does not exist (or none addressed)
+ * @param threadRoot      the thread root a post replies to, {@code null} when it does not exist (or none)
+ * @param reactionPresent the actor's reaction (message, emoji) is present
+ */
+public record TeamView(String actorId, String targetId, boolean teamExists, Role actorRole, Role targetRole, Channel channel, Message message,
+                       Message threadRoot, boolean reactionPresent) {
+
+    /**
+     * A channel as the decision sees it.
+     *
+     * @param actorIsMember  the actor is a member of the channel
+     * @param targetIsMember the target user (invite) is a member of the channel
+     */
+    public record Channel(String channelId, boolean privateChannel, boolean archived, String createdBy,
+                          boolean actorIsMember, boolean targetIsMember) {
+    }
+
+    /**
+     * A message as the decision sees it.
+     *
+     * @param partition partition of the MessagePosted event (with {@code offset}: the message's position)
+     * @param offset    offset of the MessagePosted event
+     */
+    public record Message(String messageId, String channelId, String authorId, boolean deleted, String threadRootId,
+                          int partition, long offset) {
+    }
+
+    /** Nothing exists yet. */
+    public static TeamView empty(final String actorId, final String targetId) {
+        return new TeamView(actorId, targetId, false, null, null, null, null, null, false);
+    }
+
+    public TeamView withTeam(final boolean exists, final Role actor) {
+        return new TeamView(actorId, targetId, exists, actor, targetRole, channel, message, threadRoot, reactionPresent);
+    }
+
+    public TeamView withTargetRole(final Role role) {
+        return new TeamView(actorId, targetId, teamExists, actorRole, role, channel, message, threadRoot, reactionPresent);
+    }
+
+    public TeamView withChannel(final Channel c) {
+        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, c, message, threadRoot, reactionPresent);
+    }
+
+    public TeamView withMessage(final Message m) {
+        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, channel, m, threadRoot, reactionPresent);
+    }
+
+    public TeamView withThreadRoot(final Message m) {
+        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, channel, message, m, reactionPresent);
+    }
+
+    public TeamView withReaction(final boolean present) {
+        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, channel, message, threadRoot, present);
+    }
+}
