@@ -4,6 +4,12 @@ import chat.common.config.ChatSettings;
 import chat.common.kafka.LogMetadata;
 import chat.ingest.append.EpochSource;
 import chat.ingest.append.EventAppender;
+import chat.ingest.command.CommandService;
+import chat.ingest.state.AppliedOffsets;
+import chat.ingest.state.ShardStateReader;
+import chat.common.shard.ShardDataSources;
+import chat.common.shard.ShardMap;
+import java.time.Clock;
 import chat.schemas.Topics;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -25,7 +31,9 @@ import java.util.Map;
  * <p>Keys: {@code chat.ingest.linger-ms} (default 2; 0 sends at once), {@code chat.ingest.delivery-timeout-ms}
  * (default 10000: how long a write may wait for the log before the client gets 503),
  * {@code chat.ingest.max-block-ms} (default 2000: how long send may wait for metadata or buffer space),
- * {@code chat.ingest.buffer-bytes} (default 32 MiB: the bound on unacknowledged bytes in memory).
+ * {@code chat.ingest.buffer-bytes} (default 32 MiB: the bound on unacknowledged bytes in memory),
+ * {@code chat.ingest.consistency-timeout-ms} (default 3000: how long a command waits for the team's shard to
+ * show this instance's own earlier writes before answering 503 READ_MODEL_BEHIND).
  */
 @Factory
 class IngestFactory {
@@ -61,6 +69,23 @@ class IngestFactory {
                 return LogMetadata.describe(admin, Topics.EVENTS, settings.region(), settings.partitions(), Duration.ofSeconds(3));
             }
         });
+    }
+
+    @Singleton
+    AppliedOffsets appliedOffsets(final ChatSettings settings) {
+        return new AppliedOffsets(settings.partitions());
+    }
+
+    @Singleton
+    ShardStateReader shardStateReader(final ShardDataSources shards, final ShardMap shardMap) {
+        return new ShardStateReader(shards, shardMap);
+    }
+
+    @Singleton
+    CommandService commandService(final ShardStateReader state, final AppliedOffsets applied, final EventAppender appender,
+                                  final Clock clock,
+                                  @Value("${chat.ingest.consistency-timeout-ms:3000}") final long consistencyTimeoutMs) {
+        return new CommandService(state, applied, appender, clock, Duration.ofMillis(consistencyTimeoutMs));
     }
 
     @Singleton

@@ -172,6 +172,7 @@ public final class BenchMain {
             }
             poster = new Poster(o.url(), teams, "general", o.textLength(), tracker, fleet, o.maxInFlight(),
                     Duration.ofSeconds(10), executor);
+            poster.provision();
 
             final Phase warm = new Phase("warmup", o.rate(), false);
             Snap w0 = null;

@@ -45,6 +45,35 @@ final class Poster implements AutoCloseable {
         this.requestTimeout = requestTimeout;
     }
 
+    /**
+     * Makes every team exist with the bench user as a member of its channel (the write API only
+     * lets channel members post): creates the team and the channel, accepting "already exists".
+     *
+     * @throws IllegalStateException when a team or channel cannot be set up
+     */
+    void provision() throws InterruptedException {
+        for (String team : teams) {
+            create("/api/v1/teams", "{\"teamId\":\"" + team + "\"}", "TEAM_EXISTS");
+            create("/api/v1/teams/" + team + "/channels", "{\"channelId\":\"" + channel + "\"}", "CHANNEL_EXISTS");
+        }
+    }
+
+    private void create(final String path, final String body, final String existsCode) throws InterruptedException {
+        final HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(requestTimeout)
+                .header("Content-Type", "application/json")
+                .header("X-Chat-User", "bench")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            final HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 201 && !(r.statusCode() == 409 && r.body().contains(existsCode))) {
+                throw new IllegalStateException("bench setup " + path + " answered " + r.statusCode() + ": " + r.body());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("bench setup " + path + " failed: " + e, e);
+        }
+    }
+
     /** The message text of sequence number {@code n}: exactly {@code textLength} ASCII characters. */
     static String text(final long n, final String padding) {
         final String head = "bench " + n + " ";

@@ -32,13 +32,14 @@ class BadInputIT {
     }
 
     private static HttpRequest.Builder post(final Api api, final String path) {
-        return HttpRequest.newBuilder(URI.create(api.url(path))).timeout(Duration.ofSeconds(10));
+        return HttpRequest.newBuilder(URI.create(api.url(path))).timeout(Duration.ofSeconds(10)).header("X-Chat-User", Api.USER);
     }
 
     @Test
     void givenBadRequests_whenPosted_thenStableCodesAndNothingAppended() throws Exception {
         final DevStack stack = TestStack.get();
         final Api api = new Api(stack.httpUrl());
+        api.provision("bad-team", "general");
         final long before = logEnd(stack);
         final String ok = "/api/v1/teams/bad-team/channels/general/messages";
 
@@ -69,8 +70,21 @@ class BadInputIT {
                 new Case("bad channel id", post(api, "/api/v1/teams/t1/channels/g%20x/messages")
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 400, "INVALID_ID"),
-                new Case("bad user header", post(api, ok).header("Content-Type", "application/json").header("X-Chat-User", "a b")
+                new Case("bad user header", post(api, ok).header("Content-Type", "application/json").setHeader("X-Chat-User", "a b")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 400, "INVALID_ID"),
+                new Case("no author", HttpRequest.newBuilder(URI.create(api.url(ok))).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 401, "UNAUTHENTICATED"),
+                new Case("unknown team", post(api, "/api/v1/teams/no-such-team/channels/general/messages")
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 404, "TEAM_NOT_FOUND"),
+                new Case("unknown channel", post(api, "/api/v1/teams/bad-team/channels/no-such-channel/messages")
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 404, "CHANNEL_NOT_FOUND"),
+                new Case("not a team member", post(api, ok).header("Content-Type", "application/json").setHeader("X-Chat-User", "stranger")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 403, "NOT_TEAM_MEMBER"),
+                new Case("reply to a missing root", post(api, ok).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\",\"threadRootId\":\"nope\"}")).build(),
+                        422, "THREAD_ROOT_NOT_FOUND"),
                 new Case("not json", post(api, ok).header("Content-Type", "text/plain")
                         .POST(HttpRequest.BodyPublishers.ofString("hello")).build(), 415, "UNSUPPORTED_MEDIA_TYPE"),
                 new Case("number as text", post(api, ok).header("Content-Type", "application/json")

@@ -18,11 +18,15 @@ class LogUnavailableIT {
         try (ServerSocket s = new ServerSocket(0)) {
             deadPort = s.getLocalPort(); // closed again: nothing listens there
         }
+        // The team and channel exist (in the shards of the running stack); only Kafka is unreachable.
+        final chat.dev.DevStack stack = TestStack.get();
+        new Api(stack.httpUrl()).provision("t1", "general");
         try (ApplicationContext ctx = ApplicationContext.builder().properties(Map.of(
                         "micronaut.server.port", 0,
                         "micronaut.server.host", "127.0.0.1",
                         "chat.kafka.bootstrap-servers", "127.0.0.1:" + deadPort,
-                        "chat.shards.jdbc-urls", "",
+                        "chat.shards.jdbc-urls", String.join(",", stack.shardJdbcUrls()),
+                        "chat.shards.user", stack.postgres().user(),
                         "chat.projector.enabled", false,
                         "chat.edge.enabled", false,
                         "chat.ingest.max-block-ms", 1000,

@@ -55,13 +55,18 @@ class ProjectorKillIT {
         final Path stateDir = Files.createTempDirectory("killtest-streams");
         final Api api = new Api(stack.httpUrl());
 
-        // Traffic: 3,600 posts over 24 teams (about 15 s), bounded in count and time.
-        final int rounds = 150;
-        final int expected = rounds * 24;
+        // Traffic over 24 teams until both kills happened (at least 40 rounds), bounded by 600 rounds and 120 s.
+        for (int t = 0; t < 24; t++) {
+            api.provision("kill-" + t, "c0");
+            api.provision("kill-" + t, "c1");
+            api.provision("kill-" + t, "c2");
+        }
         final AtomicInteger accepted = new AtomicInteger();
+        final AtomicInteger rounds = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         final CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
-            final long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            for (int i = 0; i < rounds && System.nanoTime() < deadline; i++) {
+            final long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            for (int i = 0; i < 600 && System.nanoTime() < deadline && (i < 40 || !stop.get()); i++) {
                 final List<CompletableFuture<Api.Reply>> batch = new ArrayList<>();
                 for (int t = 0; t < 24; t++) {
                     batch.add(api.postAsync("kill-" + t, "c" + (i % 3), "{\"text\":\"kill test " + i + "\"}"));
@@ -71,6 +76,7 @@ class ProjectorKillIT {
                         accepted.incrementAndGet();
                     }
                 }
+                rounds.incrementAndGet();
                 sleepQuietly(100);
             }
         });
@@ -81,7 +87,7 @@ class ProjectorKillIT {
             for (int kill = 0; kill < 2; kill++) {
                 // Kill only once this incarnation has applied events, so the kill lands mid-stream.
                 final long atStart = sum(Shards.checkpoints(stack, scratchUrls));
-                await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(50))
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                         .until(() -> sum(Shards.checkpoints(stack, scratchUrls)) >= atStart + 150);
                 sleepQuietly(ThreadLocalRandom.current().nextLong(0, 400));
                 projector.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no commit
@@ -91,7 +97,9 @@ class ProjectorKillIT {
                 }
                 projector = startProjector(stack, scratchUrls, stateDir);
             }
+            stop.set(true);
             traffic.join();
+            final int expected = rounds.get() * 24;
             assertThat(accepted.get()).isEqualTo(expected);
             assertThat(killedMidStream).as("kills that landed while traffic was flowing and the projector was behind")
                     .isEqualTo(2);
@@ -116,7 +124,7 @@ class ProjectorKillIT {
                         .isEqualTo(checksum(stack, stack.shardJdbcUrls().get(s), table));
             }
         }
-        assertThat(Shards.messages(stack, scratchUrls, "kill-")).hasSize(expected);
+        assertThat(Shards.messages(stack, scratchUrls, "kill-")).hasSize(accepted.get());
     }
 
     private static long sum(final Map<Integer, Long> offsets) {

@@ -38,6 +38,7 @@ class SpineIT {
         for (int t = 0; t < TEAMS; t++) {
             final String team = "spine-" + t;
             teams.add(team);
+            api.provision(team, "general"); // team, channel and membership exist before anyone listens
             clients.put(team, WsClient.connect(stack.wsUrl()).subscribe(team));
         }
         try {

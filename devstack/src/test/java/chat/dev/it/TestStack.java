@@ -19,7 +19,8 @@ public final class TestStack {
     public static synchronized DevStack get() {
         if (stack == null) {
             stack = DevStack.start(DevStack.Options.defaults()
-                    .withDataDir(Path.of("target", "it-stack"))
+                    // One directory per test JVM: concurrent test runs on one machine never share servers' data.
+                    .withDataDir(Path.of("target", "it-stack", Long.toString(ProcessHandle.current().pid())))
                     .withFresh(true)
                     .withPorts(0, 0, 0, 0)
                     .withProperties(Map.of("chat.projector.commit-interval-ms", 100)));
@@ -30,8 +31,16 @@ public final class TestStack {
     /** Stops the stack if it was started. */
     static synchronized void stop() {
         if (stack != null) {
+            final Path dir = stack.options().dataDir();
             stack.close();
             stack = null;
+            try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            } catch (java.io.IOException e) {
+                System.err.println("could not delete " + dir + ": " + e);
+            }
         }
     }
 }

@@ -25,6 +25,14 @@ public enum ApiError {
     PAYLOAD_TOO_LARGE(HttpStatus.REQUEST_ENTITY_TOO_LARGE),
     /** The request is not {@code application/json}. */
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE),
+    /** No {@code X-Chat-User} header: every write names its author (JWT replaces the header later). */
+    UNAUTHENTICATED(HttpStatus.UNAUTHORIZED),
+    /** A field is missing or out of range (e.g. a channel name longer than 80 characters). */
+    INVALID_FIELD(HttpStatus.BAD_REQUEST),
+    /** The team's shard database cannot be read now; nothing was appended, retry later. */
+    SHARD_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE),
+    /** The team's read model has not caught up with this service's own earlier writes in time; retry later. */
+    READ_MODEL_BEHIND(HttpStatus.SERVICE_UNAVAILABLE),
     /** The log (Kafka) did not acknowledge the write in time; nothing is promised, retry later. */
     LOG_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE);
 

@@ -15,16 +15,20 @@ final class JsonBodies {
     private JsonBodies() {
     }
 
-    static String posted(final String messageId, final Position position) {
-        final StringWriter out = new StringWriter(160);
+    /** {@code {"events":[{"type","position"}...],"unchanged":bool}}. */
+    static String events(final java.util.List<String> types, final java.util.List<Position> positions) {
+        final StringWriter out = new StringWriter(64 + 120 * types.size());
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("messageId", messageId);
-            g.writeObjectFieldStart("position");
-            g.writeStringField("epoch", position.epoch());
-            g.writeNumberField("partition", position.partition());
-            g.writeNumberField("offset", position.offset());
-            g.writeEndObject();
+            g.writeArrayFieldStart("events");
+            for (int i = 0; i < types.size(); i++) {
+                g.writeStartObject();
+                g.writeStringField("type", types.get(i));
+                writePosition(g, positions.get(i));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeBooleanField("unchanged", types.isEmpty());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -32,12 +36,37 @@ final class JsonBodies {
         return out.toString();
     }
 
-    static String error(final ApiError code, final String message) {
+    /** A post's answer; {@code duplicate} when a retried clientMessageId named an existing message. */
+    static String posted(final String messageId, final Position position, final boolean duplicate) {
+        final StringWriter out = new StringWriter(180);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("messageId", messageId);
+            writePosition(g, position);
+            if (duplicate) {
+                g.writeBooleanField("duplicate", true);
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static void writePosition(final JsonGenerator g, final Position position) throws IOException {
+        g.writeObjectFieldStart("position");
+        g.writeStringField("epoch", position.epoch());
+        g.writeNumberField("partition", position.partition());
+        g.writeNumberField("offset", position.offset());
+        g.writeEndObject();
+    }
+
+    static String error(final String code, final String message) {
         final StringWriter out = new StringWriter(160);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeObjectFieldStart("error");
-            g.writeStringField("code", code.name());
+            g.writeStringField("code", code);
             g.writeStringField("message", message);
             g.writeEndObject();
             g.writeEndObject();

@@ -1,19 +1,7 @@
 package chat.ingest.api;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import chat.common.ids.Ids;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The body of {@code POST .../messages}: {@code {"text": "...", "clientMessageId": "optional"}},
@@ -31,50 +19,12 @@ public record PostMessageRequest(String text, String clientMessageId) {
     /** Maximum text length in Unicode code points. */
     public static final int MAX_TEXT_CODE_POINTS = 40_000;
     /** Maximum body size in bytes (40,000 code points of up to 4 bytes, JSON escaping aside). */
-    public static final int MAX_BODY_BYTES = 256 * 1024;
-
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    public static final int MAX_BODY_BYTES = JsonBody.MAX_BYTES;
 
     /** Parses and validates a request body. */
     public static PostMessageRequest parse(final byte[] body) {
-        if (body == null || body.length == 0) {
-            throw new ApiException(ApiError.MALFORMED_JSON, "request body is empty; expected a JSON object with \"text\"");
-        }
-        if (body.length > MAX_BODY_BYTES) {
-            throw new ApiException(ApiError.PAYLOAD_TOO_LARGE, "request body is " + body.length
-                    + " bytes; the limit is " + MAX_BODY_BYTES);
-        }
-        final String json = strictUtf8(body);
-        String text = null;
-        String clientMessageId = null;
-        try (JsonParser p = JSON.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new ApiException(ApiError.MALFORMED_JSON, "body must be a JSON object");
-            }
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                final String field = p.currentName();
-                final JsonToken value = p.nextToken();
-                switch (field) {
-                    case "text" -> text = stringOrNull(p, value, "text");
-                    case "clientMessageId" -> clientMessageId = stringOrNull(p, value, "clientMessageId");
-                    default -> p.skipChildren();
-                }
-            }
-            if (t != JsonToken.END_OBJECT) {
-                throw new ApiException(ApiError.MALFORMED_JSON, "body must be a JSON object");
-            }
-            if (p.nextToken() != null) {
-                throw new ApiException(ApiError.MALFORMED_JSON, "unexpected content after the JSON object");
-            }
-        } catch (JsonParseException e) {
-            throw new ApiException(ApiError.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ApiException(ApiError.MALFORMED_JSON, "malformed JSON: " + e.getMessage());
-        }
-        return validated(text, clientMessageId);
+        final JsonBody json = JsonBody.parse(body, false);
+        return validated(json.string("text"), json.string("clientMessageId"));
     }
 
     /** Validates already-decoded fields (used by {@link #parse} and by other transports). */
@@ -110,31 +60,6 @@ public record PostMessageRequest(String text, String clientMessageId) {
             if (Character.isLowSurrogate(c)) {
                 throw new ApiException(ApiError.INVALID_TEXT, "\"text\" contains an unpaired surrogate at index " + i);
             }
-        }
-    }
-
-    private static String stringOrNull(final JsonParser p, final JsonToken value, final String field) throws IOException {
-        if (value == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (value != JsonToken.VALUE_STRING) {
-            if (value == JsonToken.START_ARRAY || value == JsonToken.START_OBJECT) {
-                p.skipChildren();
-            }
-            throw new ApiException(ApiError.INVALID_FIELD_TYPE, "\"" + field + "\" must be a string");
-        }
-        return p.getText();
-    }
-
-    private static String strictUtf8(final byte[] body) {
-        final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            final CharBuffer chars = decoder.decode(ByteBuffer.wrap(body));
-            return chars.toString();
-        } catch (CharacterCodingException e) {
-            throw new ApiException(ApiError.INVALID_UTF8, "request body is not valid UTF-8");
         }
     }
 }

@@ -1,6 +1,7 @@
 package chat.ingest.api;
 
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 
@@ -12,12 +13,19 @@ public final class Responses {
     private Responses() {
     }
 
+    /** The response for a command refused by a domain rule (codes of {@code DomainError}). */
+    public static MutableHttpResponse<String> refused(final chat.ingest.domain.DomainError code, final String message) {
+        return HttpResponse.<String>status(HttpStatus.valueOf(code.status()))
+                .contentType(MediaType.APPLICATION_JSON_TYPE)
+                .body(JsonBodies.error(code.name(), message));
+    }
+
     /** The response for a rejected request. */
     public static MutableHttpResponse<String> error(final ApiError code, final String message) {
         final MutableHttpResponse<String> response = HttpResponse.<String>status(code.status())
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
-                .body(JsonBodies.error(code, message));
-        if (code == ApiError.LOG_UNAVAILABLE) {
+                .body(JsonBodies.error(code.name(), message));
+        if (code.status() == HttpStatus.SERVICE_UNAVAILABLE) {
             response.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
         }
         return response;

@@ -1,0 +1,113 @@
+package chat.ingest.command;
+
+import chat.events.EventEnvelope;
+import chat.ingest.append.Appended;
+import chat.ingest.append.EventAppender;
+import chat.ingest.domain.Command;
+import chat.ingest.domain.Decider;
+import chat.ingest.domain.Decision;
+import chat.ingest.domain.TeamView;
+import chat.ingest.state.AppliedOffsets;
+import chat.ingest.state.ShardStateReader;
+import chat.schemas.EventCodec;
+import org.apache.avro.specific.SpecificRecord;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs one command: waits until the team's shard shows this instance's own earlier writes, reads
+ * the state the command needs, decides, and appends the resulting events (in order, same team,
+ * so one partition). Blocking for the read: call it from a blocking executor.
+ *
+ * <p>Events of one decision are sent back to back to one partition and normally travel in one
+ * producer batch, which the broker appends atomically.
+ *
+ * <pre>{@code
+ * Outcome o = service.execute(new Command.JoinChannel("bob", "acme", "general")).join();
+ * }</pre>
+ */
+public final class CommandService {
+    private final ShardStateReader state;
+    private final AppliedOffsets applied;
+    private final EventAppender appender;
+    private final Clock clock;
+    private final Duration consistencyTimeout;
+
+    public CommandService(final ShardStateReader state, final AppliedOffsets applied, final EventAppender appender,
+                          final Clock clock, final Duration consistencyTimeout) {
+        this.state = state;
+        this.applied = applied;
+        this.appender = appender;
+        this.clock = clock;
+        this.consistencyTimeout = consistencyTimeout;
+    }
+
+    /**
+     * Decides and appends.
+     *
+     * @throws StateUnavailableException when the state cannot be read now
+     */
+    public CompletableFuture<Outcome> execute(final Command command) {
+        final TeamView view = read(command);
+        final Decision decision = Decider.decide(command, view);
+        return switch (decision) {
+            case Decision.Rejected r -> CompletableFuture.completedFuture(new Outcome.Refused(r.error(), r.message()));
+            case Decision.Accepted a when a.payloads().isEmpty() -> CompletableFuture.completedFuture(new Outcome.Unchanged(view));
+            case Decision.Accepted a -> append(command, a.payloads());
+        };
+    }
+
+    private TeamView read(final Command command) {
+        final int partition = state.partitionOf(command.teamId());
+        final long required = applied.required(partition);
+        try {
+            if (required > 0) {
+                final long deadline = System.nanoTime() + consistencyTimeout.toNanos();
+                long checkpoint;
+                while ((checkpoint = state.checkpoint(partition)) < required) {
+                    if (System.nanoTime() > deadline) {
+                        throw new StateUnavailableException("the read model of partition " + partition + " is at "
+                                + checkpoint + ", behind this instance's write at " + (required - 1) + " after "
+                                + consistencyTimeout.toMillis() + " ms (is the projector running?)", null, true);
+                    }
+                    LockSupport.parkNanos(2_000_000L);
+                }
+            }
+            return state.load(command);
+        } catch (SQLException e) {
+            throw new StateUnavailableException("cannot read the shard of team " + command.teamId() + " (partition "
+                    + partition + "): " + e.getMessage(), e, false);
+        }
+    }
+
+    private CompletableFuture<Outcome> append(final Command command, final List<SpecificRecord> payloads) {
+        final Instant now = clock.instant();
+        final List<CompletableFuture<Appended>> acks = new ArrayList<>(payloads.size());
+        final List<String> types = new ArrayList<>(payloads.size());
+        for (SpecificRecord payload : payloads) {
+            types.add(payload.getSchema().getName());
+            acks.add(appender.append(EventEnvelope.newBuilder()
+                    .setEventId(UUID.randomUUID().toString())
+                    .setTeamId(command.teamId())
+                    .setActorId(command.actorId())
+                    .setOccurredAt(now)
+                    .setSchemaVersion(EventCodec.CURRENT_VERSION)
+                    .setPayload(payload)
+                    .build()).whenComplete((a, error) -> {
+                        if (a != null) {
+                            applied.appended(a.position().partition(), a.position().offset());
+                        }
+                    }));
+        }
+        return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> new Outcome.Done(types, acks.stream().map(CompletableFuture::join).toList()));
+    }
+}

@@ -1,0 +1,150 @@
+package chat.ingest.state;
+
+import chat.common.kafka.TeamPartitioner;
+import chat.common.shard.ShardDataSources;
+import chat.common.shard.ShardMap;
+import chat.ingest.domain.Command;
+import chat.ingest.domain.Role;
+import chat.ingest.domain.TeamView;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Reads the {@link TeamView} a command needs from the read model of the team's shard: a handful
+ * of primary-key lookups on one connection. The read model may trail the log by up to the
+ * projector's commit interval; {@link AppliedOffsets} lets the caller first wait until the shard
+ * has applied this instance's own earlier writes (read-your-writes).
+ *
+ * <pre>{@code
+ * TeamView view = reader.load(command);
+ * }</pre>
+ */
+public final class ShardStateReader {
+    private final ShardDataSources shards;
+    private final ShardMap shardMap;
+
+    public ShardStateReader(final ShardDataSources shards, final ShardMap shardMap) {
+        this.shards = shards;
+        this.shardMap = shardMap;
+    }
+
+    /** The partition of {@code teamId}. */
+    public int partitionOf(final String teamId) {
+        return TeamPartitioner.partitionOf(teamId, shardMap.partitions());
+    }
+
+    /** The shard's checkpoint (next offset to apply) for {@code partition}; 0 when nothing applied yet. */
+    public long checkpoint(final int partition) throws SQLException {
+        try (Connection c = shards.shard(shardMap.shardOf(partition)).getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT next_offset FROM projection_checkpoint WHERE partition = ?")) {
+            ps.setInt(1, partition);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        }
+    }
+
+    /** Loads what {@code command} needs to be decided. */
+    public TeamView load(final Command command) throws SQLException {
+        final String team = command.teamId();
+        final Address a = Address.of(command);
+        try (Connection c = shards.shard(shardMap.shardOf(partitionOf(team))).getConnection()) {
+            c.setReadOnly(true);
+            TeamView v = TeamView.empty(command.actorId(), command.targetId());
+            v = v.withTeam(exists(c, "SELECT 1 FROM teams WHERE team_id = ?", team), role(c, team, command.actorId()));
+            if (command.targetId() != null) {
+                v = v.withTargetRole(role(c, team, command.targetId()));
+            }
+            if (a.channelId() != null) {
+                v = v.withChannel(channel(c, team, a.channelId(), command.actorId(), command.targetId()));
+            }
+            if (a.messageId() != null) {
+                v = v.withMessage(message(c, team, a.messageId()));
+            }
+            if (a.threadRootId() != null) {
+                v = v.withThreadRoot(message(c, team, a.threadRootId()));
+            }
+            if (a.emoji() != null && a.messageId() != null) {
+                v = v.withReaction(exists(c, "SELECT 1 FROM reactions WHERE team_id = ? AND message_id = ? AND emoji = ?"
+                        + " AND user_id = ?", team, a.messageId(), a.emoji(), command.actorId()));
+            }
+            return v;
+        }
+    }
+
+    /** What a command addresses besides team and users. */
+    private record Address(String channelId, String messageId, String threadRootId, String emoji) {
+        static Address of(final Command command) {
+            return switch (command) {
+                case Command.CreateTeam c -> new Address(null, null, null, null);
+                case Command.AddTeamMember c -> new Address(null, null, null, null);
+                case Command.RemoveTeamMember c -> new Address(null, null, null, null);
+                case Command.CreateChannel c -> new Address(c.channelId(), null, null, null);
+                case Command.ChangeChannelTopic c -> new Address(c.channelId(), null, null, null);
+                case Command.ArchiveChannel c -> new Address(c.channelId(), null, null, null);
+                case Command.JoinChannel c -> new Address(c.channelId(), null, null, null);
+                case Command.InviteToChannel c -> new Address(c.channelId(), null, null, null);
+                case Command.LeaveChannel c -> new Address(c.channelId(), null, null, null);
+                case Command.PostMessage c -> new Address(c.channelId(), c.messageId(), c.threadRootId(), null);
+                case Command.EditMessage c -> new Address(c.channelId(), c.messageId(), null, null);
+                case Command.DeleteMessage c -> new Address(c.channelId(), c.messageId(), null, null);
+                case Command.AddReaction c -> new Address(c.channelId(), c.messageId(), null, c.emoji());
+                case Command.RemoveReaction c -> new Address(c.channelId(), c.messageId(), null, c.emoji());
+                case Command.MarkRead c -> new Address(c.channelId(), c.messageId(), null, null);
+            };
+        }
+    }
+
+    private static Role role(final Connection c, final String team, final String user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT role FROM team_members WHERE team_id = ? AND user_id = ?")) {
+            ps.setString(1, team);
+            ps.setString(2, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Role.fromWire(rs.getString(1)) : null;
+            }
+        }
+    }
+
+    private static TeamView.Channel channel(final Connection c, final String team, final String channel, final String actor,
+                                            final String target) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT private, archived_at IS NOT NULL, created_by,"
+                + " EXISTS (SELECT 1 FROM channel_members m WHERE m.team_id = ch.team_id AND m.channel_id = ch.channel_id AND m.user_id = ?),"
+                + " EXISTS (SELECT 1 FROM channel_members m WHERE m.team_id = ch.team_id AND m.channel_id = ch.channel_id AND m.user_id = ?)"
+                + " FROM channels ch WHERE ch.team_id = ? AND ch.channel_id = ?")) {
+            ps.setString(1, actor);
+            ps.setString(2, target == null ? "" : target);
+            ps.setString(3, team);
+            ps.setString(4, channel);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new TeamView.Channel(channel, rs.getBoolean(1), rs.getBoolean(2), rs.getString(3),
+                        rs.getBoolean(4), target != null && rs.getBoolean(5)) : null;
+            }
+        }
+    }
+
+    private static TeamView.Message message(final Connection c, final String team, final String messageId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT channel_id, author_id, deleted_at IS NOT NULL, thread_root_id,"
+                + " log_partition, log_offset FROM messages WHERE team_id = ? AND message_id = ?")) {
+            ps.setString(1, team);
+            ps.setString(2, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new TeamView.Message(messageId, rs.getString(1), rs.getString(2), rs.getBoolean(3),
+                        rs.getString(4), rs.getInt(5), rs.getLong(6)) : null;
+            }
+        }
+    }
+
+    private static boolean exists(final Connection c, final String sql, final String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+}
