@@ -95,4 +95,23 @@ public final class Fixtures {
     public static EventEnvelope readMarked(final int s, final String channel, final String message) {
         return of(s, new ReadMarked(channel, message));
     }
+
+    public static EventEnvelope reply(final int s, final String channel, final String message, final String root,
+                                      final String text) {
+        return of(s, new MessagePosted(channel, message, text, root, "cm-" + message));
+    }
+
+    public static EventEnvelope reactionAdded(final int s, final String channel, final String message, final String user,
+                                              final String emoji) {
+        return envelope(TEAM, user, s, new ReactionAdded(channel, message, emoji));
+    }
+
+    public static EventEnvelope reactionRemoved(final int s, final String channel, final String message,
+                                                final String user, final String emoji) {
+        return envelope(TEAM, user, s, new ReactionRemoved(channel, message, emoji));
+    }
+
+    public static EventEnvelope readMarked(final int s, final String channel, final String message, final String user) {
+        return envelope(TEAM, user, s, new ReadMarked(channel, message));
+    }
 }

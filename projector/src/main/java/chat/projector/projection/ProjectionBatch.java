@@ -15,7 +15,8 @@ import java.util.List;
  * @param partition   partition of {@code chat.events}
  * @param firstOffset offset of the first event covered
  * @param nextOffset  the checkpoint after this batch: last covered offset + 1
- * @param changes     the row changes, in event (offset) order
+ * @param changes     the row changes, in event (offset) order; one event may have several (same offset),
+ *                    and they must all be in the same batch
  */
 public record ProjectionBatch(int partition, long firstOffset, long nextOffset, List<RowChange> changes) {
     public ProjectionBatch {

@@ -4,6 +4,7 @@ import chat.common.shard.ShardMap;
 import chat.projector.projection.ProjectionBatch;
 import chat.projector.projection.RowChange;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +57,8 @@ public final class InMemoryShardSink implements ShardSink {
         final Shard s = shards.get(shard);
         return new ReadModel(List.copyOf(s.teams.values()), List.copyOf(s.teamMembers.values()),
                 List.copyOf(s.channels.values()), List.copyOf(s.channelMembers.values()),
-                List.copyOf(s.messages.values()), Map.copyOf(s.checkpoints));
+                List.copyOf(s.messages.values()), List.copyOf(s.reactions.values()),
+                List.copyOf(s.readMarkers.values()), Map.copyOf(s.checkpoints));
     }
 
     /** The batches written so far, in order (a test seam: batch boundaries are observable). */
@@ -76,6 +78,8 @@ public final class InMemoryShardSink implements ShardSink {
         final Map<String, ReadModel.Channel> channels = new TreeMap<>();
         final Map<String, ReadModel.ChannelMember> channelMembers = new TreeMap<>();
         final Map<String, ReadModel.Message> messages = new TreeMap<>();
+        final Map<String, ReadModel.Reaction> reactions = new TreeMap<>();
+        final Map<String, ReadModel.ReadMarker> readMarkers = new TreeMap<>();
         final Map<Integer, Long> checkpoints = new HashMap<>();
 
         private static String key(final String... parts) {
@@ -122,22 +126,82 @@ public final class InMemoryShardSink implements ShardSink {
                 case RowChange.MessageInsert c -> messages.putIfAbsent(key(c.teamId(), c.messageId()),
                         new ReadModel.Message(c.teamId(), c.channelId(), c.messageId(), c.authorId(), c.text(),
                                 c.threadRootId(), c.clientMessageId(), c.createdAt(), null, null, c.logPartition(),
-                                c.offset(), c.offset()));
+                                c.offset(), c.offset(), 0, null));
                 case RowChange.MessageEdit c -> messages.computeIfPresent(key(c.teamId(), c.messageId()),
                         (k, old) -> old.channelId().equals(c.channelId()) && old.deletedAt() == null
                                 && old.lastOffset() < c.offset()
                                 ? new ReadModel.Message(old.teamId(), old.channelId(), old.messageId(), old.authorId(),
                                 c.text(), old.threadRootId(), old.clientMessageId(), old.createdAt(), c.editedAt(),
-                                null, old.logPartition(), old.logOffset(), c.offset())
+                                null, old.logPartition(), old.logOffset(), c.offset(), old.replyCount(),
+                                old.lastReplyAt())
                                 : old);
                 case RowChange.MessageDelete c -> messages.computeIfPresent(key(c.teamId(), c.messageId()),
                         (k, old) -> old.channelId().equals(c.channelId()) && old.deletedAt() == null
                                 && old.lastOffset() < c.offset()
                                 ? new ReadModel.Message(old.teamId(), old.channelId(), old.messageId(), old.authorId(),
                                 null, old.threadRootId(), old.clientMessageId(), old.createdAt(), old.editedAt(),
-                                c.deletedAt(), old.logPartition(), old.logOffset(), c.offset())
+                                c.deletedAt(), old.logPartition(), old.logOffset(), c.offset(), old.replyCount(),
+                                old.lastReplyAt())
                                 : old);
+                case RowChange.ReactionAdd c -> {
+                    final ReadModel.Message m = messages.get(key(c.teamId(), c.messageId()));
+                    if (m != null && m.channelId().equals(c.channelId()) && m.deletedAt() == null
+                            && m.logOffset() < c.offset()) {
+                        reactions.putIfAbsent(key(c.teamId(), c.messageId(), c.emoji(), c.userId()),
+                                new ReadModel.Reaction(c.teamId(), c.messageId(), c.userId(), c.emoji(), c.channelId(),
+                                        c.reactedAt(), c.offset()));
+                    }
+                }
+                case RowChange.ReactionRemove c -> reactions.computeIfPresent(
+                        key(c.teamId(), c.messageId(), c.emoji(), c.userId()),
+                        (k, old) -> old.lastOffset() < c.offset() ? null : old);
+                case RowChange.ReactionPurge c -> {
+                    final ReadModel.Message m = messages.get(key(c.teamId(), c.messageId()));
+                    if (m != null && m.channelId().equals(c.channelId()) && m.deletedAt() != null) {
+                        reactions.values().removeIf(r -> r.teamId().equals(c.teamId())
+                                && r.messageId().equals(c.messageId()) && r.lastOffset() < c.offset());
+                    }
+                }
+                case RowChange.ReadMarkerUpsert c -> {
+                    final ReadModel.Message m = messages.get(key(c.teamId(), c.messageId()));
+                    if (m != null && m.channelId().equals(c.channelId()) && m.logOffset() < c.offset()) {
+                        readMarkers.compute(key(c.teamId(), c.channelId(), c.userId()), (k, old) ->
+                                old == null || old.messageOffset() < m.logOffset() && old.lastOffset() < c.offset()
+                                        ? new ReadModel.ReadMarker(c.teamId(), c.channelId(), c.userId(), c.messageId(),
+                                        m.logOffset(), c.readAt(), c.offset())
+                                        : old);
+                    }
+                }
+                case RowChange.ThreadRecount c -> recount(c.teamId(), c.rootId());
+                case RowChange.ThreadRecountOfReply c -> {
+                    final ReadModel.Message m = messages.get(key(c.teamId(), c.messageId()));
+                    if (m != null && m.threadRootId() != null) {
+                        recount(c.teamId(), m.threadRootId());
+                    }
+                }
             }
+        }
+
+        /** count(*) and max(created_at) of the root's replies: not deleted, posted after the root. */
+        private void recount(final String teamId, final String rootId) {
+            final ReadModel.Message root = messages.get(key(teamId, rootId));
+            if (root == null) {
+                return;
+            }
+            int count = 0;
+            Instant last = null;
+            for (ReadModel.Message r : messages.values()) {
+                if (r.teamId().equals(teamId) && rootId.equals(r.threadRootId()) && r.deletedAt() == null
+                        && r.logOffset() > root.logOffset()) {
+                    count++;
+                    last = last == null || r.createdAt().isAfter(last) ? r.createdAt() : last;
+                }
+            }
+            // last_offset stays: a summary is derived from the replies' rows, not an event on the root
+            messages.put(key(teamId, rootId), new ReadModel.Message(root.teamId(), root.channelId(), root.messageId(),
+                    root.authorId(), root.text(), root.threadRootId(), root.clientMessageId(), root.createdAt(),
+                    root.editedAt(), root.deletedAt(), root.logPartition(), root.logOffset(), root.lastOffset(), count,
+                    last));
         }
     }
 }

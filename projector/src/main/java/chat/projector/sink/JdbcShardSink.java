@@ -27,8 +27,9 @@ import java.util.function.IntFunction;
  * checkpoint (already applied, e.g. by a zombie writer before a rebalance), applies the rest as
  * JDBC batches planned by {@link StatementPlan} (identical to one-by-one application), and sets
  * the checkpoint to {@code GREATEST(stored, nextOffset)}. Every statement is idempotent on its own
- * too ({@code ON CONFLICT DO NOTHING} / {@code WHERE last_offset < ?}), so losing the checkpoint
- * and replaying from the start of the log yields the same rows.
+ * too ({@code ON CONFLICT DO NOTHING} / {@code WHERE last_offset < ?}, lookups of other rows
+ * limited to what preceded the event in the log, thread summaries recomputed from the replies),
+ * so losing the checkpoint and replaying from the start of the log yields the same rows.
  *
  * <p>Failures are classified, never retried here: connection and resource errors (SQLState
  * classes 08, 40, 53, 57P, 58, {@link SQLTransientException}, {@link SQLRecoverableException})
@@ -40,6 +41,14 @@ import java.util.function.IntFunction;
  * }</pre>
  */
 public final class JdbcShardSink implements ShardSink {
+    /**
+     * A root's thread summary from its replies (index messages_by_thread): recomputed, never
+     * incremented. Only replies posted after the root count, so a replay finds what the first run
+     * found even if a log held a reply before its root.
+     */
+    private static final String THREAD_SUMMARY = "SELECT count(*)::integer, max(r.created_at) FROM messages r"
+            + " WHERE r.team_id = root.team_id AND r.thread_root_id = root.message_id AND r.deleted_at IS NULL"
+            + " AND r.log_offset > root.log_offset";
     private static final Map<RowChange.Kind, String> SQL = new EnumMap<>(Map.ofEntries(
             Map.entry(RowChange.Kind.TEAM_INSERT,
                     "INSERT INTO teams (team_id, name, created_by, created_at, last_offset) VALUES (?, ?, ?, ?, ?)"
@@ -74,7 +83,35 @@ public final class JdbcShardSink implements ShardSink {
                             + " AND channel_id = ? AND deleted_at IS NULL AND last_offset < ?"),
             Map.entry(RowChange.Kind.MESSAGE_DELETE,
                     "UPDATE messages SET text = NULL, deleted_at = ?, last_offset = ? WHERE team_id = ? AND message_id = ?"
-                            + " AND channel_id = ? AND deleted_at IS NULL AND last_offset < ?")));
+                            + " AND channel_id = ? AND deleted_at IS NULL AND last_offset < ?"),
+            Map.entry(RowChange.Kind.REACTION_ADD,
+                    "INSERT INTO reactions (team_id, message_id, user_id, emoji, channel_id, reacted_at, last_offset)"
+                            + " SELECT m.team_id, m.message_id, ?, ?, m.channel_id, ?, ? FROM messages m"
+                            + " WHERE m.team_id = ? AND m.message_id = ? AND m.channel_id = ? AND m.deleted_at IS NULL"
+                            + " AND m.log_offset < ? ON CONFLICT (team_id, message_id, emoji, user_id) DO NOTHING"),
+            Map.entry(RowChange.Kind.REACTION_REMOVE,
+                    "DELETE FROM reactions WHERE team_id = ? AND message_id = ? AND emoji = ? AND user_id = ?"
+                            + " AND last_offset < ?"),
+            Map.entry(RowChange.Kind.REACTION_PURGE,
+                    "DELETE FROM reactions r WHERE r.team_id = ? AND r.message_id = ? AND r.last_offset < ?"
+                            + " AND EXISTS (SELECT 1 FROM messages m WHERE m.team_id = r.team_id"
+                            + " AND m.message_id = r.message_id AND m.channel_id = ? AND m.deleted_at IS NOT NULL)"),
+            Map.entry(RowChange.Kind.READ_MARKER_UPSERT,
+                    "INSERT INTO read_markers (team_id, channel_id, user_id, message_id, message_offset, read_at,"
+                            + " last_offset) SELECT m.team_id, m.channel_id, ?, m.message_id, m.log_offset, ?, ?"
+                            + " FROM messages m WHERE m.team_id = ? AND m.message_id = ? AND m.channel_id = ?"
+                            + " AND m.log_offset < ? ON CONFLICT (team_id, channel_id, user_id) DO UPDATE"
+                            + " SET message_id = EXCLUDED.message_id, message_offset = EXCLUDED.message_offset,"
+                            + " read_at = EXCLUDED.read_at, last_offset = EXCLUDED.last_offset"
+                            + " WHERE read_markers.message_offset < EXCLUDED.message_offset"
+                            + " AND read_markers.last_offset < EXCLUDED.last_offset"),
+            Map.entry(RowChange.Kind.THREAD_RECOUNT,
+                    "UPDATE messages root SET (reply_count, last_reply_at) = (" + THREAD_SUMMARY + ")"
+                            + " WHERE root.team_id = ? AND root.message_id = ?"),
+            Map.entry(RowChange.Kind.THREAD_RECOUNT_OF_REPLY,
+                    "UPDATE messages root SET (reply_count, last_reply_at) = (" + THREAD_SUMMARY + ")"
+                            + " WHERE root.team_id = ? AND root.message_id ="
+                            + " (SELECT r.thread_root_id FROM messages r WHERE r.team_id = ? AND r.message_id = ?)")));
 
     private final ShardMap map;
     private final IntFunction<DataSource> shards;
@@ -259,6 +296,47 @@ public final class JdbcShardSink implements ShardSink {
                 ps.setString(4, c.messageId());
                 ps.setString(5, c.channelId());
                 ps.setLong(6, c.offset());
+            }
+            case RowChange.ReactionAdd c -> {
+                ps.setString(1, c.userId());
+                ps.setString(2, c.emoji());
+                setTime(ps, 3, c.reactedAt());
+                ps.setLong(4, c.offset());
+                ps.setString(5, c.teamId());
+                ps.setString(6, c.messageId());
+                ps.setString(7, c.channelId());
+                ps.setLong(8, c.offset());
+            }
+            case RowChange.ReactionRemove c -> {
+                ps.setString(1, c.teamId());
+                ps.setString(2, c.messageId());
+                ps.setString(3, c.emoji());
+                ps.setString(4, c.userId());
+                ps.setLong(5, c.offset());
+            }
+            case RowChange.ReactionPurge c -> {
+                ps.setString(1, c.teamId());
+                ps.setString(2, c.messageId());
+                ps.setLong(3, c.offset());
+                ps.setString(4, c.channelId());
+            }
+            case RowChange.ReadMarkerUpsert c -> {
+                ps.setString(1, c.userId());
+                setTime(ps, 2, c.readAt());
+                ps.setLong(3, c.offset());
+                ps.setString(4, c.teamId());
+                ps.setString(5, c.messageId());
+                ps.setString(6, c.channelId());
+                ps.setLong(7, c.offset());
+            }
+            case RowChange.ThreadRecount c -> {
+                ps.setString(1, c.teamId());
+                ps.setString(2, c.rootId());
+            }
+            case RowChange.ThreadRecountOfReply c -> {
+                ps.setString(1, c.teamId());
+                ps.setString(2, c.teamId());
+                ps.setString(3, c.messageId());
             }
         }
     }

@@ -6,20 +6,24 @@ import java.util.Map;
 
 /**
  * Every row of one shard's read model, each list sorted by primary key: what the contract suite
- * compares between sinks. Field names follow the SQL columns of {@code V1__read_model.sql}.
+ * compares between sinks. Field names follow the SQL columns of {@code V1__read_model.sql} and
+ * {@code V2__reactions_reads_threads.sql}.
  *
  * <pre>{@code
  * ReadModel rows = inMemorySink.snapshot(0);
  * }</pre>
  */
 public record ReadModel(List<Team> teams, List<TeamMember> teamMembers, List<Channel> channels,
-                        List<ChannelMember> channelMembers, List<Message> messages, Map<Integer, Long> checkpoints) {
+                        List<ChannelMember> channelMembers, List<Message> messages, List<Reaction> reactions,
+                        List<ReadMarker> readMarkers, Map<Integer, Long> checkpoints) {
     public ReadModel {
         teams = List.copyOf(teams);
         teamMembers = List.copyOf(teamMembers);
         channels = List.copyOf(channels);
         channelMembers = List.copyOf(channelMembers);
         messages = List.copyOf(messages);
+        reactions = List.copyOf(reactions);
+        readMarkers = List.copyOf(readMarkers);
         checkpoints = Map.copyOf(checkpoints);
     }
 
@@ -41,9 +45,20 @@ public record ReadModel(List<Team> teams, List<TeamMember> teamMembers, List<Cha
                                 long lastOffset) {
     }
 
-    /** Row of {@code messages}. */
+    /** Row of {@code messages} (replyCount/lastReplyAt: the thread summary of a root, else 0/null). */
     public record Message(String teamId, String channelId, String messageId, String authorId, String text,
                           String threadRootId, String clientMessageId, Instant createdAt, Instant editedAt,
-                          Instant deletedAt, int logPartition, long logOffset, long lastOffset) {
+                          Instant deletedAt, int logPartition, long logOffset, long lastOffset, int replyCount,
+                          Instant lastReplyAt) {
+    }
+
+    /** Row of {@code reactions}; sorted by (teamId, messageId, emoji, userId) like its primary key. */
+    public record Reaction(String teamId, String messageId, String userId, String emoji, String channelId,
+                           Instant reactedAt, long lastOffset) {
+    }
+
+    /** Row of {@code read_markers}. */
+    public record ReadMarker(String teamId, String channelId, String userId, String messageId, long messageOffset,
+                             Instant readAt, long lastOffset) {
     }
 }

@@ -97,10 +97,11 @@ final class ProjectionBufferStore implements StateStore, CachedStateStore<Object
     }
 
     /**
-     * Buffers the change of the event at {@code offset} (null: the event has no row but the
-     * checkpoint must pass it); writes the batch when it reaches the bounded size.
+     * Buffers the changes of the event at {@code offset} (empty: the event has no row but the
+     * checkpoint must pass it); writes the batch when it reaches the bounded size (counted in
+     * events, so one event's changes always stay in one batch).
      */
-    void append(final long offset, final RowChange change) {
+    void append(final long offset, final List<RowChange> eventChanges) {
         if (offset < nextOffset) {
             throw new IllegalStateException("offset " + offset + " appended after " + (nextOffset - 1)
                     + " (partition=" + partition + ")");
@@ -110,9 +111,7 @@ final class ProjectionBufferStore implements StateStore, CachedStateStore<Object
         }
         nextOffset = offset + 1;
         events++;
-        if (change != null) {
-            changes.add(change);
-        }
+        changes.addAll(eventChanges);
         if (events >= maxBatch) {
             writeBuffered();
         }

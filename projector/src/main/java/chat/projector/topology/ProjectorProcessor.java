@@ -13,9 +13,10 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
- * Decodes each record of {@code chat.events}, validates it, and hands its row change to the
+ * Decodes each record of {@code chat.events}, validates it, and hands its row changes to the
  * task's {@link ProjectionBufferStore}; records that cannot be projected are forwarded unchanged
  * (key, value, headers) to the DLQ sink with {@code dlq.*} headers (an explicit CONTINUE-to-DLQ
  * decision) and still advance the checkpoint, so the partition keeps moving.
@@ -61,14 +62,14 @@ final class ProjectorProcessor implements Processor<byte[], byte[], byte[], byte
         if (rejection != null) {
             context.forward(toDlq(record, rejection, partition, offset), dlqSinkName);
             if (!buffer.isApplied(offset)) {
-                buffer.append(offset, null);
+                buffer.append(offset, List.of());
             }
             return;
         }
         if (buffer.isApplied(offset)) {
             return; // already in the shard (replay after a crash or rebalance)
         }
-        buffer.append(offset, Projection.project(envelope, partition, offset).orElse(null));
+        buffer.append(offset, Projection.project(envelope, partition, offset));
     }
 
     private static Record<byte[], byte[]> toDlq(final Record<byte[], byte[]> record, final Rejection rejection,

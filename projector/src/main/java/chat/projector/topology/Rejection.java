@@ -107,9 +107,20 @@ record Rejection(String code, String detail) {
                 requireId(problems, "channelId", p.getChannelId());
                 requireId(problems, "messageId", p.getMessageId());
             }
-            case ReactionAdded p -> requireId(problems, "channelId", p.getChannelId());
-            case ReactionRemoved p -> requireId(problems, "channelId", p.getChannelId());
-            case ReadMarked p -> requireId(problems, "channelId", p.getChannelId());
+            case ReactionAdded p -> {
+                requireId(problems, "channelId", p.getChannelId());
+                requireId(problems, "messageId", p.getMessageId());
+                requireText(problems, "emoji", p.getEmoji());
+            }
+            case ReactionRemoved p -> {
+                requireId(problems, "channelId", p.getChannelId());
+                requireId(problems, "messageId", p.getMessageId());
+                requireText(problems, "emoji", p.getEmoji());
+            }
+            case ReadMarked p -> {
+                requireId(problems, "channelId", p.getChannelId());
+                requireId(problems, "messageId", p.getMessageId());
+            }
             case null -> problems.add("payload is missing");
             default -> problems.add("unknown payload type " + e.getPayload().getClass().getName());
         }

@@ -58,7 +58,24 @@ public final class JdbcReadModel {
                             rs.getString("message_id"), rs.getString("author_id"), rs.getString("text"),
                             rs.getString("thread_root_id"), rs.getString("client_message_id"), time(rs, "created_at"),
                             time(rs, "edited_at"), time(rs, "deleted_at"), rs.getInt("log_partition"),
-                            rs.getLong("log_offset"), rs.getLong("last_offset")));
+                            rs.getLong("log_offset"), rs.getLong("last_offset"), rs.getInt("reply_count"),
+                            time(rs, "last_reply_at")));
+                }
+            }
+            final List<ReadModel.Reaction> reactions = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT * FROM reactions")) {
+                while (rs.next()) {
+                    reactions.add(new ReadModel.Reaction(rs.getString("team_id"), rs.getString("message_id"),
+                            rs.getString("user_id"), rs.getString("emoji"), rs.getString("channel_id"),
+                            time(rs, "reacted_at"), rs.getLong("last_offset")));
+                }
+            }
+            final List<ReadModel.ReadMarker> readMarkers = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT * FROM read_markers")) {
+                while (rs.next()) {
+                    readMarkers.add(new ReadModel.ReadMarker(rs.getString("team_id"), rs.getString("channel_id"),
+                            rs.getString("user_id"), rs.getString("message_id"), rs.getLong("message_offset"),
+                            time(rs, "read_at"), rs.getLong("last_offset")));
                 }
             }
             final Map<Integer, Long> checkpoints = new HashMap<>();
@@ -73,7 +90,12 @@ public final class JdbcReadModel {
             channelMembers.sort(Comparator.comparing(ReadModel.ChannelMember::teamId)
                     .thenComparing(ReadModel.ChannelMember::channelId).thenComparing(ReadModel.ChannelMember::userId));
             messages.sort(Comparator.comparing(ReadModel.Message::teamId).thenComparing(ReadModel.Message::messageId));
-            return new ReadModel(teams, teamMembers, channels, channelMembers, messages, checkpoints);
+            reactions.sort(Comparator.comparing(ReadModel.Reaction::teamId).thenComparing(ReadModel.Reaction::messageId)
+                    .thenComparing(ReadModel.Reaction::emoji).thenComparing(ReadModel.Reaction::userId));
+            readMarkers.sort(Comparator.comparing(ReadModel.ReadMarker::teamId)
+                    .thenComparing(ReadModel.ReadMarker::channelId).thenComparing(ReadModel.ReadMarker::userId));
+            return new ReadModel(teams, teamMembers, channels, channelMembers, messages, reactions, readMarkers,
+                    checkpoints);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the read model", e);
         }

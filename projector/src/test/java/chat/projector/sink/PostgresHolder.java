@@ -67,7 +67,8 @@ public final class PostgresHolder {
     public static void truncateAll() {
         for (int s = 0; s < SHARDS.size(); s++) {
             try (Connection c = shard(s).getConnection(); Statement st = c.createStatement()) {
-                st.execute("TRUNCATE projection_checkpoint, teams, team_members, channels, channel_members, messages");
+                st.execute("TRUNCATE projection_checkpoint, teams, team_members, channels, channel_members, messages,"
+                        + " reactions, read_markers");
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot truncate shard " + s, e);
             }

@@ -60,10 +60,10 @@ class ProjectionBufferStoreTest {
     void givenBatchSize3_whenThreeEventsAppended_thenWrittenEarlyAsOneBatch() {
         final ProjectionBufferStore store = store(3);
 
-        store.append(0, post(0));
-        store.append(1, null);
+        store.append(0, List.of(post(0)));
+        store.append(1, List.of());
         assertThat(memory.writtenBatches()).isEmpty();
-        store.append(2, post(2));
+        store.append(2, List.of(post(2)));
 
         assertThat(memory.writtenBatches()).containsExactly(new ProjectionBatch(5, 0, 3, List.of(post(0), post(2))));
         assertThat(store.bufferedEvents()).isZero();
@@ -73,8 +73,8 @@ class ProjectionBufferStoreTest {
     @Test
     void givenBufferedEvents_whenFlushCacheCalled_thenWrittenThenCommitFindsNothing() {
         final ProjectionBufferStore store = store(500);
-        store.append(7, post(7));
-        store.append(8, null);
+        store.append(7, List.of(post(7)));
+        store.append(8, List.of());
 
         store.flushCache();
         store.commit(Map.of());
@@ -85,7 +85,7 @@ class ProjectionBufferStoreTest {
     @Test
     void givenBufferedEvents_whenOnlyCommitCalled_thenStillWritten() {
         final ProjectionBufferStore store = store(500);
-        store.append(0, post(0));
+        store.append(0, List.of(post(0)));
 
         store.commit(Map.of());
 
@@ -95,7 +95,7 @@ class ProjectionBufferStoreTest {
     @Test
     void givenBufferedEvents_whenClosedWithoutCommit_thenDiscarded() {
         final ProjectionBufferStore store = store(500);
-        store.append(0, post(0));
+        store.append(0, List.of(post(0)));
 
         store.close();
 
@@ -110,7 +110,7 @@ class ProjectionBufferStoreTest {
 
         assertThat(store.isApplied(3)).isTrue();
         assertThat(store.isApplied(4)).isFalse();
-        store.append(4, post(4));
+        store.append(4, List.of(post(4)));
 
         assertThat(store.isApplied(4)).isTrue();
         assertThat(checkpointReads).hasValue(1);

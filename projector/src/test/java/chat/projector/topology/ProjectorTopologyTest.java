@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 import static chat.projector.Fixtures.*;
 import static chat.projector.topology.TopologyHarness.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class ProjectorTopologyTest {
     @TempDir
@@ -48,7 +49,7 @@ class ProjectorTopologyTest {
             EveryKind.events().forEach(h::pipe);
 
             EveryKind.assertProjected(sink.snapshot(0), 0);
-            assertThat(sink.checkpoint(0)).isEqualTo(17);
+            assertThat(sink.checkpoint(0)).isEqualTo(EveryKind.COUNT);
             assertThat(h.dlq.isEmpty()).isTrue();
         }
     }
@@ -95,8 +96,101 @@ class ProjectorTopologyTest {
         }
 
         assertThat(sink.snapshot(0).messages()).containsExactly(
-                new ReadModel.Message(TEAM, "c1", "m1", "u1", null, null, "cm-m1", at(1), null, at(2), 0, 0, 1));
+                new ReadModel.Message(TEAM, "c1", "m1", "u1", null, null, "cm-m1", at(1), null, at(2), 0, 0, 1, 0, null));
         assertThat(sink.checkpoint(0)).isEqualTo(3);
+    }
+
+    /** Pipes {@code events} with a batch size of 2, replays them (skipped below the checkpoint), then
+     * replays them again after the checkpoint is lost; returns the rows, checked to be identical. */
+    private ReadModel pipeAndReplay(final List<EventEnvelope> events) {
+        final ProjectorSettings small = ProjectorSettings.defaults().withBatchSize(2);
+        try (TopologyHarness h = new TopologyHarness(sink, small, stateDir)) {
+            events.forEach(h::pipe);
+            assertThat(h.dlq.isEmpty()).as("nothing rejected").isTrue();
+        }
+        final ReadModel first = sink.snapshot(0);
+        assertThat(sink.checkpoint(0)).isEqualTo(events.size());
+        try (TopologyHarness replay = new TopologyHarness(sink, small, stateDir)) {
+            events.forEach(replay::pipe);
+        }
+        assertThat(sink.snapshot(0)).as("replay below the checkpoint").isEqualTo(first);
+        sink.forgetCheckpoint(0);
+        try (TopologyHarness replay = new TopologyHarness(sink, small, stateDir)) {
+            events.forEach(replay::pipe);
+        }
+        assertThat(sink.snapshot(0)).as("replay after the checkpoint was lost").isEqualTo(first);
+        return first;
+    }
+
+    @Test
+    void givenReactionsAddedRemovedReAddedTwiceAndRemovedWithoutAdd_whenPiped_thenRowsFollowEachUserAndEmoji() {
+        final ReadModel rows = pipeAndReplay(List.of(
+                posted(1, "c1", "m1", "hi"),                    // 0
+                reactionAdded(2, "c1", "m1", "u2", "eyes"),     // 1
+                reactionRemoved(3, "c1", "m1", "u2", "eyes"),   // 2
+                reactionAdded(4, "c1", "m1", "u2", "eyes"),     // 3: re-add
+                reactionAdded(5, "c1", "m1", "u1", "+1"),       // 4
+                reactionAdded(6, "c1", "m1", "u1", "+1"),       // 5: double add, the first stays
+                reactionRemoved(7, "c1", "m1", "u3", "eyes"),   // 6: never added
+                reactionAdded(8, "c1", "gone", "u1", "+1")));   // 7: unknown message
+
+        assertThat(rows.reactions()).containsExactly(
+                new ReadModel.Reaction(TEAM, "m1", "u1", "+1", "c1", at(5), 4),
+                new ReadModel.Reaction(TEAM, "m1", "u2", "eyes", "c1", at(4), 3));
+    }
+
+    @Test
+    void givenMessageWithReactions_whenDeletedThenReactedAndEdited_thenNoReactionAndTombstoneUnchanged() {
+        final ReadModel rows = pipeAndReplay(List.of(
+                posted(1, "c1", "m1", "hi"),
+                reactionAdded(2, "c1", "m1", "u2", "eyes"),
+                reactionAdded(3, "c1", "m1", "u1", "+1"),
+                deleted(4, "c1", "m1"),
+                reactionAdded(5, "c1", "m1", "u3", "eyes"),
+                edited(6, "c1", "m1", "resurrected?")));
+
+        assertThat(rows.reactions()).isEmpty();
+        assertThat(rows.messages()).containsExactly(
+                new ReadModel.Message(TEAM, "c1", "m1", "u1", null, null, "cm-m1", at(1), null, at(4), 0, 0, 3, 0, null));
+    }
+
+    @Test
+    void givenReadMarkers_whenMovedForwardBackwardAndToUnknownMessages_thenMarkerKeepsTheNewest() {
+        final ReadModel rows = pipeAndReplay(List.of(
+                posted(1, "c1", "m1", "a"),                     // 0
+                posted(2, "c1", "m2", "b"),                     // 1
+                posted(3, "c2", "m3", "elsewhere"),             // 2
+                readMarked(4, "c1", "m1", "u2"),                // 3: forward
+                readMarked(5, "c1", "m2", "u2"),                // 4: forward
+                readMarked(6, "c1", "m1", "u2"),                // 5: backward, ignored
+                readMarked(7, "c1", "ghost", "u2"),             // 6: unknown, ignored
+                readMarked(8, "c1", "m3", "u2"),                // 7: not in c1, ignored
+                readMarked(9, "c1", "ghost", "u3")));           // 8: unknown: no marker at all
+
+        assertThat(rows.readMarkers()).containsExactly(new ReadModel.ReadMarker(TEAM, "c1", "u2", "m2", 1, at(5), 4));
+    }
+
+    @Test
+    void givenThreadRepliesAddedAndDeleted_whenPiped_thenRootCountsRecomputedAndReplayGivesIdenticalRows() {
+        final ReadModel rows = pipeAndReplay(List.of(
+                posted(1, "c1", "m1", "root"),                  // 0
+                reply(2, "c1", "r1", "m1", "a"),                // 1
+                reply(3, "c1", "r2", "m1", "b"),                // 2
+                posted(4, "c1", "m2", "other root"),            // 3
+                reply(5, "c1", "r3", "m1", "c"),                // 4
+                reply(6, "c1", "r4", "m2", "d"),                // 5
+                deleted(7, "c1", "r3"),                         // 6: the newest reply of m1
+                deleted(8, "c1", "r1"),                         // 7
+                edited(9, "c1", "m1", "root!")));               // 8
+
+        assertThat(rows.messages()).filteredOn(m -> m.threadRootId() == null).containsExactly(
+                new ReadModel.Message(TEAM, "c1", "m1", "u1", "root!", null, "cm-m1", at(1), at(9), null, 0, 0, 8, 1, at(3)),
+                new ReadModel.Message(TEAM, "c1", "m2", "u1", "other root", null, "cm-m2", at(4), null, null, 0, 3, 3, 1,
+                        at(6)));
+        assertThat(rows.messages()).filteredOn(m -> m.threadRootId() != null)
+                .extracting(ReadModel.Message::messageId, ReadModel.Message::threadRootId, ReadModel.Message::text)
+                .containsExactly(tuple("r1", "m1", null), tuple("r2", "m1", "b"), tuple("r3", "m1", null),
+                        tuple("r4", "m2", "d"));
     }
 
     @Test
