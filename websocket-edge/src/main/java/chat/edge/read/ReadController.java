@@ -1,0 +1,216 @@
+package chat.edge.read;
+
+import chat.common.ids.Ids;
+import chat.common.shard.ShardDataSources;
+import chat.common.shard.ShardMap;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The read API, served from the read model of the team's shard: the caller's channel list with
+ * unread counts, channel history (newest first, cursor by position), thread replies, reactions
+ * and read receipts of a message. Every read is authorized in SQL: users outside the team see no
+ * team, outsiders of a private channel see no channel (404, never 403, so existence is not leaked).
+ *
+ * <pre>{@code
+ * curl -H 'X-Chat-User: bob' 'localhost:8080/api/v1/teams/acme/channels/general/messages?limit=50'
+ * }</pre>
+ */
+@Controller("/api/v1/teams/{teamId}")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Requires(beans = ShardDataSources.class)
+class ReadController {
+    static final String USER_HEADER = "X-Chat-User";
+    static final int MAX_LIMIT = 200;
+    private static final Logger LOG = LoggerFactory.getLogger(ReadController.class);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final ReadModelQueries queries;
+
+    ReadController(final ShardDataSources shards, final ShardMap shardMap) {
+        this.queries = new ReadModelQueries(shards, shardMap);
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void write(Connection c, JsonGenerator g) throws SQLException, IOException, Refused;
+    }
+
+    /** A request refused with a stable code. */
+    static final class Refused extends Exception {
+        final HttpStatus status;
+        final String code;
+
+        Refused(final HttpStatus status, final String code, final String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.code = code;
+        }
+    }
+
+    @Get(uri = "/channels", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> channels(@PathVariable final String teamId, @Nullable @Header(USER_HEADER) final String user) {
+        return answer(teamId, user, (c, g) -> ReadModelQueries.channels(c, teamId, user, g));
+    }
+
+    @Get(uri = "/channels/{channelId}/messages", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> history(@PathVariable final String teamId, @PathVariable final String channelId,
+                                 @Nullable @Header(USER_HEADER) final String user,
+                                 @Nullable @QueryValue("limit") final String limit,
+                                 @Nullable @QueryValue("before") final String before) {
+        return answer(teamId, user, (c, g) -> {
+            requireChannel(c, teamId, channelId, user);
+            ReadModelQueries.history(c, teamId, channelId, cursor(before, Long.MAX_VALUE), limit(limit), g);
+        });
+    }
+
+    @Get(uri = "/channels/{channelId}/messages/{messageId}/replies", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> replies(@PathVariable final String teamId, @PathVariable final String channelId,
+                                 @PathVariable final String messageId, @Nullable @Header(USER_HEADER) final String user,
+                                 @Nullable @QueryValue("limit") final String limit,
+                                 @Nullable @QueryValue("after") final String after) {
+        return answer(teamId, user, (c, g) -> {
+            requireChannel(c, teamId, channelId, user);
+            requireMessage(c, teamId, channelId, messageId);
+            ReadModelQueries.replies(c, teamId, channelId, messageId, cursor(after, -1), limit(limit), g);
+        });
+    }
+
+    @Get(uri = "/channels/{channelId}/messages/{messageId}/reactions", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> reactions(@PathVariable final String teamId, @PathVariable final String channelId,
+                                   @PathVariable final String messageId, @Nullable @Header(USER_HEADER) final String user) {
+        return answer(teamId, user, (c, g) -> {
+            requireChannel(c, teamId, channelId, user);
+            requireMessage(c, teamId, channelId, messageId);
+            ReadModelQueries.reactions(c, teamId, messageId, g);
+        });
+    }
+
+    @Get(uri = "/channels/{channelId}/messages/{messageId}/receipts", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> receipts(@PathVariable final String teamId, @PathVariable final String channelId,
+                                  @PathVariable final String messageId, @Nullable @Header(USER_HEADER) final String user) {
+        return answer(teamId, user, (c, g) -> {
+            requireChannel(c, teamId, channelId, user);
+            final long offset = requireMessage(c, teamId, channelId, messageId);
+            ReadModelQueries.receipts(c, teamId, channelId, offset, g);
+        });
+    }
+
+    private HttpResponse<String> answer(final String teamId, final String user, final Body body) {
+        try {
+            id("teamId", teamId);
+            if (user == null) {
+                throw new Refused(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "reads need the caller in the " + USER_HEADER + " header");
+            }
+            id(USER_HEADER, user);
+            final StringWriter out = new StringWriter(1024);
+            try (Connection c = queries.connect(teamId); JsonGenerator g = JSON.createGenerator(out)) {
+                if (!ReadModelQueries.isTeamMember(c, teamId, user)) {
+                    throw new Refused(HttpStatus.NOT_FOUND, "TEAM_NOT_FOUND", "no team " + teamId);
+                }
+                g.writeStartObject();
+                body.write(c, g);
+                g.writeEndObject();
+            }
+            return HttpResponse.ok(out.toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
+        } catch (Refused r) {
+            return error(r.status, r.code, r.getMessage());
+        } catch (SQLException e) {
+            LOG.warn("read of team {} failed: {}", teamId, e.getMessage());
+            return error(HttpStatus.SERVICE_UNAVAILABLE, "SHARD_UNAVAILABLE", "the team's shard cannot be read now; retry later")
+                    .header("Retry-After", "2");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void requireChannel(final Connection c, final String team, final String channel, final String user)
+            throws SQLException, Refused {
+        id("channelId", channel);
+        if (!ReadModelQueries.canSeeChannel(c, team, channel, user)) {
+            throw new Refused(HttpStatus.NOT_FOUND, "CHANNEL_NOT_FOUND", "no channel " + channel + " in team " + team);
+        }
+    }
+
+    private static long requireMessage(final Connection c, final String team, final String channel, final String message)
+            throws SQLException, Refused {
+        id("messageId", message);
+        final long offset = ReadModelQueries.messageOffset(c, team, channel, message);
+        if (offset < 0) {
+            throw new Refused(HttpStatus.NOT_FOUND, "MESSAGE_NOT_FOUND", "no message " + message + " in channel " + channel);
+        }
+        return offset;
+    }
+
+    private static void id(final String field, final String value) throws Refused {
+        if (!Ids.isValid(value)) {
+            throw new Refused(HttpStatus.BAD_REQUEST, "INVALID_ID", field + " must match [A-Za-z0-9_-]{1,64}");
+        }
+    }
+
+    private static int limit(final String raw) throws Refused {
+        if (raw == null) {
+            return 50;
+        }
+        try {
+            final int n = Integer.parseInt(raw);
+            if (n >= 1 && n <= MAX_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new Refused(HttpStatus.BAD_REQUEST, "INVALID_LIMIT", "limit must be 1.." + MAX_LIMIT);
+    }
+
+    private static long cursor(final String raw, final long fallback) throws Refused {
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            final long v = Long.parseLong(raw);
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new Refused(HttpStatus.BAD_REQUEST, "INVALID_CURSOR", "cursor must be a position offset from a previous page");
+    }
+
+    private static MutableHttpResponse<String> error(final HttpStatus status, final String code, final String message) {
+        final StringWriter out = new StringWriter(128);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeObjectFieldStart("error");
+            g.writeStringField("code", code);
+            g.writeStringField("message", message);
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return HttpResponse.<String>status(status).contentType(MediaType.APPLICATION_JSON_TYPE).body(out.toString());
+    }
+}

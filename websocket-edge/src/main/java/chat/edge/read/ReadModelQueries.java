@@ -1,0 +1,255 @@
+package chat.edge.read;
+
+import chat.common.kafka.TeamPartitioner;
+import chat.common.shard.ShardDataSources;
+import chat.common.shard.ShardMap;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+
+/**
+ * The read API's queries against the read model of a team's shard. Every query is scoped by
+ * team and authorizes the caller in the same statement: a private channel is visible only to its
+ * members, and nothing is visible to users outside the team. Results are streamed straight into
+ * a JSON generator (no intermediate objects).
+ */
+final class ReadModelQueries {
+    /** Visible = the team has the caller as member, and the channel is public or has the caller as member. */
+    private static final String VISIBLE = "EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = ch.team_id AND tm.user_id = ?)"
+            + " AND (NOT ch.private OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.team_id = ch.team_id"
+            + " AND cm.channel_id = ch.channel_id AND cm.user_id = ?))";
+
+    private final ShardDataSources shards;
+    private final ShardMap shardMap;
+
+    ReadModelQueries(final ShardDataSources shards, final ShardMap shardMap) {
+        this.shards = shards;
+        this.shardMap = shardMap;
+    }
+
+    Connection connect(final String team) throws SQLException {
+        final Connection c = shards.shard(shardMap.shardOf(TeamPartitioner.partitionOf(team, shardMap.partitions())))
+                .getConnection();
+        c.setReadOnly(true);
+        return c;
+    }
+
+    static boolean isTeamMember(final Connection c, final String team, final String user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?")) {
+            ps.setString(1, team);
+            ps.setString(2, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    static boolean canSeeChannel(final Connection c, final String team, final String channel, final String user)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM channels ch WHERE ch.team_id = ? AND ch.channel_id = ? AND "
+                + VISIBLE)) {
+            ps.setString(1, team);
+            ps.setString(2, channel);
+            ps.setString(3, user);
+            ps.setString(4, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * The caller's channels of a team: every public channel and the private ones they belong to,
+     * with membership, last activity and, for members, the count of unread root messages by others.
+     */
+    static void channels(final Connection c, final String team, final String user, final JsonGenerator g)
+            throws SQLException, IOException {
+        final String sql = "SELECT ch.channel_id, ch.name, ch.private, ch.topic, ch.archived_at,"
+                + " cm.user_id IS NOT NULL AS member,"
+                + " (SELECT max(m.created_at) FROM messages m WHERE m.team_id = ch.team_id AND m.channel_id = ch.channel_id) AS last_activity,"
+                + " (SELECT max(m.log_offset) FROM messages m WHERE m.team_id = ch.team_id AND m.channel_id = ch.channel_id) AS last_offset,"
+                + " CASE WHEN cm.user_id IS NULL THEN NULL ELSE (SELECT count(*) FROM messages m WHERE m.team_id = ch.team_id"
+                + "   AND m.channel_id = ch.channel_id AND m.thread_root_id IS NULL AND m.deleted_at IS NULL AND m.author_id <> ?"
+                + "   AND m.log_offset > coalesce((SELECT rm.message_offset FROM read_markers rm WHERE rm.team_id = ch.team_id"
+                + "     AND rm.channel_id = ch.channel_id AND rm.user_id = ?), -1)) END AS unread"
+                + " FROM channels ch LEFT JOIN channel_members cm ON cm.team_id = ch.team_id AND cm.channel_id = ch.channel_id"
+                + " AND cm.user_id = ? WHERE ch.team_id = ? AND (NOT ch.private OR cm.user_id IS NOT NULL) ORDER BY ch.channel_id";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, user);
+            ps.setString(2, user);
+            ps.setString(3, user);
+            ps.setString(4, team);
+            try (ResultSet rs = ps.executeQuery()) {
+                g.writeArrayFieldStart("channels");
+                while (rs.next()) {
+                    g.writeStartObject();
+                    g.writeStringField("channelId", rs.getString(1));
+                    g.writeStringField("name", rs.getString(2));
+                    g.writeBooleanField("private", rs.getBoolean(3));
+                    g.writeStringField("topic", rs.getString(4));
+                    g.writeBooleanField("archived", rs.getTimestamp(5) != null);
+                    g.writeBooleanField("member", rs.getBoolean(6));
+                    writeTime(g, "lastActivityAt", rs.getTimestamp(7));
+                    final long lastOffset = rs.getLong(8);
+                    if (rs.wasNull()) {
+                        g.writeNullField("lastOffset");
+                    } else {
+                        g.writeNumberField("lastOffset", lastOffset);
+                    }
+                    final long unread = rs.getLong(9);
+                    if (rs.wasNull()) {
+                        g.writeNullField("unread");
+                    } else {
+                        g.writeNumberField("unread", unread);
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+        }
+    }
+
+    /**
+     * A channel's root messages, newest first, {@code limit} per page, before the {@code before}
+     * offset cursor (exclusive; {@code Long.MAX_VALUE} for the newest page). Deleted messages are
+     * gone from history; their text is never served.
+     */
+    static void history(final Connection c, final String team, final String channel, final long before, final int limit,
+                        final JsonGenerator g) throws SQLException, IOException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT message_id, author_id, text, created_at, edited_at, log_partition,"
+                + " log_offset, reply_count, last_reply_at FROM messages WHERE team_id = ? AND channel_id = ? AND log_offset < ?"
+                + " AND thread_root_id IS NULL AND deleted_at IS NULL ORDER BY log_offset DESC LIMIT ?")) {
+            ps.setString(1, team);
+            ps.setString(2, channel);
+            ps.setLong(3, before);
+            ps.setInt(4, limit + 1);
+            writeMessages(ps, limit, g);
+        }
+    }
+
+    /** Replies of a thread, oldest first, after the {@code after} offset cursor (exclusive). */
+    static void replies(final Connection c, final String team, final String channel, final String root, final long after,
+                        final int limit, final JsonGenerator g) throws SQLException, IOException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT message_id, author_id, text, created_at, edited_at, log_partition,"
+                + " log_offset, reply_count, last_reply_at FROM messages WHERE team_id = ? AND channel_id = ? AND thread_root_id = ?"
+                + " AND log_offset > ? AND deleted_at IS NULL ORDER BY log_offset ASC LIMIT ?")) {
+            ps.setString(1, team);
+            ps.setString(2, channel);
+            ps.setString(3, root);
+            ps.setLong(4, after);
+            ps.setInt(5, limit + 1);
+            writeMessages(ps, limit, g);
+        }
+    }
+
+    /** The message's offset when it exists in the channel and is not deleted, else -1. */
+    static long messageOffset(final Connection c, final String team, final String channel, final String message)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT log_offset FROM messages WHERE team_id = ? AND message_id = ?"
+                + " AND channel_id = ? AND deleted_at IS NULL")) {
+            ps.setString(1, team);
+            ps.setString(2, message);
+            ps.setString(3, channel);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    /** Reactions of a message grouped by emoji: count and users (sorted). */
+    static void reactions(final Connection c, final String team, final String message, final JsonGenerator g)
+            throws SQLException, IOException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT emoji, count(*), array_agg(user_id ORDER BY user_id)"
+                + " FROM reactions WHERE team_id = ? AND message_id = ? GROUP BY emoji ORDER BY min(last_offset)")) {
+            ps.setString(1, team);
+            ps.setString(2, message);
+            try (ResultSet rs = ps.executeQuery()) {
+                g.writeArrayFieldStart("reactions");
+                while (rs.next()) {
+                    g.writeStartObject();
+                    g.writeStringField("emoji", rs.getString(1));
+                    g.writeNumberField("count", rs.getLong(2));
+                    g.writeArrayFieldStart("users");
+                    for (Object u : (Object[]) rs.getArray(3).getArray()) {
+                        g.writeString((String) u);
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+        }
+    }
+
+    /** Read receipts: the channel members whose read marker is at or after the message. */
+    static void receipts(final Connection c, final String team, final String channel, final long messageOffset,
+                         final JsonGenerator g) throws SQLException, IOException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT rm.user_id, rm.read_at FROM read_markers rm"
+                + " JOIN channel_members cm ON cm.team_id = rm.team_id AND cm.channel_id = rm.channel_id AND cm.user_id = rm.user_id"
+                + " WHERE rm.team_id = ? AND rm.channel_id = ? AND rm.message_offset >= ? ORDER BY rm.user_id")) {
+            ps.setString(1, team);
+            ps.setString(2, channel);
+            ps.setLong(3, messageOffset);
+            try (ResultSet rs = ps.executeQuery()) {
+                g.writeArrayFieldStart("readBy");
+                while (rs.next()) {
+                    g.writeStartObject();
+                    g.writeStringField("userId", rs.getString(1));
+                    writeTime(g, "readAt", rs.getTimestamp(2));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+        }
+    }
+
+    private static void writeMessages(final PreparedStatement ps, final int limit, final JsonGenerator g)
+            throws SQLException, IOException {
+        try (ResultSet rs = ps.executeQuery()) {
+            g.writeArrayFieldStart("messages");
+            int n = 0;
+            long lastOffset = -1;
+            boolean more = false;
+            while (rs.next()) {
+                if (n == limit) {
+                    more = true;
+                    break;
+                }
+                g.writeStartObject();
+                g.writeStringField("messageId", rs.getString(1));
+                g.writeStringField("authorId", rs.getString(2));
+                g.writeStringField("text", rs.getString(3));
+                writeTime(g, "createdAt", rs.getTimestamp(4));
+                writeTime(g, "editedAt", rs.getTimestamp(5));
+                g.writeObjectFieldStart("position");
+                g.writeNumberField("partition", rs.getInt(6));
+                g.writeNumberField("offset", rs.getLong(7));
+                g.writeEndObject();
+                g.writeNumberField("replyCount", rs.getInt(8));
+                writeTime(g, "lastReplyAt", rs.getTimestamp(9));
+                g.writeEndObject();
+                lastOffset = rs.getLong(7);
+                n++;
+            }
+            g.writeEndArray();
+            if (more) {
+                g.writeStringField("nextCursor", Long.toString(lastOffset));
+            } else {
+                g.writeNullField("nextCursor");
+            }
+        }
+    }
+
+    private static void writeTime(final JsonGenerator g, final String field, final Timestamp t) throws IOException {
+        if (t == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeStringField(field, t.toInstant().toString());
+        }
+    }
+}
