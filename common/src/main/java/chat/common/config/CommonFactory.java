@@ -71,6 +71,18 @@ public class CommonFactory {
         return new ServiceName(name);
     }
 
+    /**
+     * The process's one gate to Redis (caches, limits, presence), when {@code redis.uri} is set.
+     * Commands time out after {@code chat.redis.timeout-ms} (default 200).
+     */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(beans = io.lettuce.core.RedisClient.class)
+    chat.common.redis.RedisGate redisGate(final io.lettuce.core.RedisClient client,
+                                          @Value("${chat.redis.timeout-ms:200}") final long timeoutMs) {
+        return new chat.common.redis.RedisGate(client, java.time.Duration.ofMillis(timeoutMs), java.time.Duration.ofSeconds(1));
+    }
+
     /** The wall clock every service stamps events and measures with; tests replace it. */
     @Singleton
     Clock clock() {

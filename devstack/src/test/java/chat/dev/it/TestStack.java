@@ -10,6 +10,9 @@ import java.util.Map;
  * launcher session closes ({@link StackSessionListener}). Every port is picked free.
  */
 public final class TestStack {
+    /** The per-team write limit of the test stack (writes per second, burst). */
+    static final int TEAM_PER_SECOND = 20;
+    static final int TEAM_BURST = 60;
     private static DevStack stack;
 
     private TestStack() {
@@ -23,7 +26,12 @@ public final class TestStack {
                     .withDataDir(Path.of("target", "it-stack", Long.toString(ProcessHandle.current().pid())))
                     .withFresh(true)
                     .withPorts(0, 0, 0, 0)
-                    .withProperties(Map.of("chat.projector.commit-interval-ms", 100)));
+                    .withProperties(Map.of("chat.projector.commit-interval-ms", 100,
+                            // Tests post as few users: limit by team instead (every test team stays under it).
+                            "chat.ingest.rate-limit.user-per-second", 5000,
+                            "chat.ingest.rate-limit.user-burst", 10000,
+                            "chat.ingest.rate-limit.team-per-second", TEAM_PER_SECOND,
+                            "chat.ingest.rate-limit.team-burst", TEAM_BURST)));
         }
         return stack;
     }

@@ -1,0 +1,66 @@
+package chat.ingest.abuse;
+
+import chat.common.ids.Ids;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Applies {@link RateLimiter} to every write of the API (POST, PUT, PATCH, DELETE under
+ * {@code /api/v1/teams}) before anything else runs: over the limit answers
+ * {@code 429 RATE_LIMITED} with {@code Retry-After} (seconds, rounded up) and changes nothing.
+ */
+@ServerFilter("/api/v1/teams/**")
+final class RateLimitFilter {
+    private final RateLimiter limiter;
+    private final RateLimitSettings settings;
+
+    RateLimitFilter(final RateLimiter limiter, final RateLimitSettings settings) {
+        this.limiter = limiter;
+        this.settings = settings;
+    }
+
+    @RequestFilter
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    @Nullable
+    HttpResponse<String> limit(final HttpRequest<?> request) {
+        final HttpMethod method = request.getMethod();
+        if (!settings.enabled() || method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
+            return null;
+        }
+        final String user = request.getHeaders().get("X-Chat-User");
+        final InetSocketAddress remote = request.getRemoteAddress();
+        final String ip = remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
+        final RateLimiter.Verdict verdict = limiter.take(settings.buckets(Ids.isValid(user) ? user : null, ip,
+                teamOf(request.getPath())));
+        if (verdict.allowed()) {
+            return null;
+        }
+        final long seconds = Math.max(1, (verdict.retryAfterMs() + 999) / 1000);
+        return HttpResponse.<String>status(HttpStatus.TOO_MANY_REQUESTS)
+                .contentType(MediaType.APPLICATION_JSON_TYPE)
+                .header("Retry-After", Long.toString(seconds))
+                .body("{\"error\":{\"code\":\"RATE_LIMITED\",\"message\":\"too many writes; retry after " + verdict.retryAfterMs()
+                        + " ms\"}}");
+    }
+
+    /** The team of {@code /api/v1/teams/{teamId}/...}, or null (creating a team, or an invalid id rejected later). */
+    static String teamOf(final String path) {
+        final String prefix = "/api/v1/teams/";
+        if (!path.startsWith(prefix)) {
+            return null;
+        }
+        final int end = path.indexOf('/', prefix.length());
+        final String team = end < 0 ? path.substring(prefix.length()) : path.substring(prefix.length(), end);
+        return Ids.isValid(team) ? team : null;
+    }
+}
