@@ -100,6 +100,8 @@ public final class DevStack implements AutoCloseable {
     private List<String> shardUrls;
     private Uuid topicId;
     private EmbeddedServer server;
+    private Map<String, Object> serviceProperties;
+    private final List<EmbeddedServer> extraEdges = new ArrayList<>();
 
     private DevStack(final Options options) {
         this.options = options;
@@ -177,6 +179,7 @@ public final class DevStack implements AutoCloseable {
         // production keeps details for authenticated callers.
         props.put("endpoints.health.details-visible", "ANONYMOUS");
         props.putAll(options.properties());
+        serviceProperties = Map.copyOf(props);
         final ApplicationContext context = ApplicationContext.builder()
                 .properties(props)
                 .environments("dev")
@@ -207,6 +210,73 @@ public final class DevStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write " + file, e);
         }
+    }
+
+    /**
+     * Starts one more WebSocket edge in this JVM: its own Micronaut context (own consumer, own
+     * sockets, nothing shared with the stack's edge but the log) on {@code port} (0 picks a free
+     * one), with the projector disabled and no shard or Redis configuration. Stopped by
+     * {@link #close()} (or {@link #stopEdge}) before the servers.
+     *
+     * <pre>{@code
+     * EmbeddedServer edge2 = stack.startEdge(0);
+     * String url = "ws://127.0.0.1:" + edge2.getPort() + "/ws";
+     * }</pre>
+     */
+    public synchronized EmbeddedServer startEdge(final int port) {
+        return startEdge(port, Map.of());
+    }
+
+    /** {@link #startEdge(int)} with extra properties for this edge only (e.g. {@code chat.edge.max-queued-frames}). */
+    public synchronized EmbeddedServer startEdge(final int port, final Map<String, Object> extra) {
+        final Map<String, Object> props = new HashMap<>();
+        props.put("micronaut.application.name", "chat-dev-edge");
+        props.put("micronaut.server.port", port == 0 ? -1 : port);
+        props.put("micronaut.server.host", "127.0.0.1");
+        props.put("chat.region", serviceProperties.get("chat.region"));
+        props.put("chat.kafka.bootstrap-servers", kafka.bootstrapServers());
+        props.put("chat.kafka.partitions", options.partitions());
+        props.put("chat.projector.enabled", "false");
+        props.put("endpoints.health.details-visible", "ANONYMOUS");
+        serviceProperties.forEach((k, v) -> {
+            if (k.startsWith("chat.edge.")) {
+                props.put(k, v);
+            }
+        });
+        props.putAll(extra);
+        final ApplicationContext context = ApplicationContext.builder()
+                .properties(props)
+                .environments("dev")
+                .deduceEnvironment(false)
+                .start();
+        final EmbeddedServer edge;
+        try {
+            edge = context.getBean(EmbeddedServer.class).start();
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+        extraEdges.add(edge);
+        toClose.add(() -> stopEdge(edge));
+        LOG.info("extra websocket edge up: ws://127.0.0.1:{}/ws", edge.getPort());
+        return edge;
+    }
+
+    /** Stops an edge started by {@link #startEdge} (its clients are told 4000: reconnect elsewhere). */
+    public synchronized void stopEdge(final EmbeddedServer edge) {
+        if (extraEdges.remove(edge)) {
+            edge.getApplicationContext().close();
+        }
+    }
+
+    /** The WebSocket URLs of every edge: the stack's own first, then those of {@link #startEdge}. */
+    public synchronized List<String> edgeWsUrls() {
+        final List<String> urls = new ArrayList<>();
+        urls.add(wsUrl());
+        for (EmbeddedServer e : extraEdges) {
+            urls.add("ws://127.0.0.1:" + e.getPort() + "/ws");
+        }
+        return urls;
     }
 
     /** {@code http://127.0.0.1:<port>} of every HTTP route. */

@@ -5,7 +5,9 @@ import chat.common.config.CommonFactory.ServiceName;
 import chat.common.kafka.LogMetadata;
 import chat.edge.CloseCodes;
 import chat.edge.EdgeSettings;
+import chat.edge.ResumeSettings;
 import chat.edge.delivery.EdgeStats;
+import chat.edge.delivery.QueueLimits;
 import chat.edge.delivery.SubscriptionRegistry;
 import chat.schemas.Topics;
 import io.micronaut.context.annotation.Context;
@@ -43,14 +45,20 @@ final class EdgeConsumerService {
     private final EdgeSettings edge;
     private final SubscriptionRegistry registry;
     private final EdgeStats stats;
+    private final QueueLimits limits;
+    private final ResumeSettings resume;
     private final String clientId;
+    private Resumer resumer;
     private EventLoop loop;
     private Thread thread;
     private LogMetadata log;
 
     EdgeConsumerService(final ChatSettings chat, final EdgeSettings edge, final SubscriptionRegistry registry,
-                        final EdgeStats stats, @Named("service") final ServiceName service) {
+                        final EdgeStats stats, final QueueLimits limits, final ResumeSettings resume,
+                        @Named("service") final ServiceName service) {
         this.chat = chat;
+        this.limits = limits;
+        this.resume = resume;
         this.edge = edge;
         this.registry = registry;
         this.stats = stats;
@@ -71,8 +79,9 @@ final class EdgeConsumerService {
         }
         final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        final EventLoop l = new EventLoop(consumer, log.topic(), log.partitions(),
-                new Router(log.epoch(), registry, stats), stats, edge.pollTimeout());
+        final LogTails tails = new LogTails(log.partitions(), Map.of(), resume.bufferEvents(), resume.bufferBytes());
+        final Router router = new Router(log.epoch(), registry, stats, tails);
+        final EventLoop l = new EventLoop(consumer, log.topic(), log.partitions(), router, stats, edge.pollTimeout());
         final Map<Integer, Long> start;
         try {
             start = l.positionAtEnd(edge.startupTimeout());
@@ -81,6 +90,9 @@ final class EdgeConsumerService {
             throw new IllegalStateException("websocket-edge cannot start: cannot find the end of " + log.topic()
                     + " within " + edge.startupTimeout().toMillis() + " ms: " + e, e);
         }
+        tails.reset(start);
+        resumer = new Resumer(router, registry, stats, limits, resume, log.topic(),
+                () -> new KafkaConsumer<>(readerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer()));
         loop = l;
         thread = Thread.ofPlatform().name("edge-consumer").daemon(true).start(() -> {
             try {
@@ -100,6 +112,11 @@ final class EdgeConsumerService {
         return t != null && t.isAlive();
     }
 
+    /** Resumes subscriptions from client positions; {@code null} before start-up finished. */
+    Resumer resumer() {
+        return resumer;
+    }
+
     /** The log this edge consumes (epoch and partition count). */
     LogMetadata log() {
         return log;
@@ -112,6 +129,7 @@ final class EdgeConsumerService {
         if (loop == null) {
             return;
         }
+        resumer.close();
         loop.stop();
         try {
             thread.join(Duration.ofSeconds(10));
@@ -120,6 +138,18 @@ final class EdgeConsumerService {
         }
         LOG.info("websocket-edge stopped: closed {} connection(s) with 4000, consumer thread {}", closed,
                 thread.isAlive() ? "still running" : "finished");
+    }
+
+    /** Short-lived readers of one partition for resumes: assigned, no group, fail on a deleted offset. */
+    private Properties readerProperties() {
+        final Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, chat.bootstrapServers());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-resume");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        return p;
     }
 
     private Properties consumerProperties() {

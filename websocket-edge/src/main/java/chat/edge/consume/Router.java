@@ -33,48 +33,101 @@ final class Router {
     private final String epoch;
     private final SubscriptionRegistry registry;
     private final EdgeStats stats;
+    private final LogTails tails;
 
-    Router(final String epoch, final SubscriptionRegistry registry, final EdgeStats stats) {
+    Router(final String epoch, final SubscriptionRegistry registry, final EdgeStats stats, final LogTails tails) {
         this.epoch = epoch;
         this.registry = registry;
         this.stats = stats;
+        this.tails = tails;
     }
 
-    /** Delivers one record; returns how many connections it was offered to. */
+    /**
+     * Delivers one record; returns how many connections it was offered to. Holds the partition's
+     * {@link LogTail} while appending and delivering, so a concurrent subscribe to a team of this
+     * partition starts exactly before or after this record.
+     */
     int route(final ConsumerRecord<byte[], byte[]> record) {
         stats.recordConsumed();
         final String team = teamOf(record);
-        if (team == null) {
-            undeliverable(record, "no team key or header");
-            return 0;
-        }
-        final Set<Connection> subscribers = registry.subscribers(team);
-        if (subscribers.isEmpty()) {
-            return 0;
-        }
-        final Frame frame;
-        try {
-            final EventEnvelope envelope = EventCodec.decode(record.value());
-            if (!team.equals(envelope.getTeamId())) {
-                undeliverable(record, "key names team " + team + " but the envelope names " + envelope.getTeamId());
+        final LogTail tail = tails.get(record.partition());
+        synchronized (tail) {
+            final LogTail.Entry entry = tail.append(record.offset(), team, record.timestamp(), record.value());
+            if (team == null) {
+                entry.undeliverable = true;
+                undeliverable(record.topic(), record.partition(), record.offset(), "no team key or header");
                 return 0;
             }
-            frame = EventFrames.render(epoch, record.partition(), record.offset(), record.timestamp(), envelope);
-        } catch (EventDecodingException e) {
-            undeliverable(record, e.getMessage());
-            return 0;
-        } catch (RuntimeException e) {
-            undeliverable(record, "cannot render: " + e);
-            return 0;
-        }
-        stats.eventRendered();
-        int offered = 0;
-        for (Connection c : subscribers) {
-            if (c.offer(frame)) {
-                offered++;
+            final Set<Connection> subscribers = registry.subscribers(team);
+            if (subscribers.isEmpty()) {
+                return 0;
             }
+            final Frame frame = render(tail.partition(), entry);
+            if (frame == null) {
+                return 0;
+            }
+            tail.rendered(entry, frame);
+            int offered = 0;
+            for (Connection c : subscribers) {
+                if (c.deliver(team, record.offset(), frame)) {
+                    offered++;
+                }
+            }
+            return offered;
         }
-        return offered;
+    }
+
+    /**
+     * Renders a buffered record (once: the frame is kept by the caller), or returns {@code null}
+     * and marks it undeliverable when it cannot be decoded or names another team than its key.
+     */
+    Frame render(final int partition, final LogTail.Entry entry) {
+        if (entry.frame != null) {
+            return entry.frame;
+        }
+        if (entry.undeliverable) {
+            return null;
+        }
+        final Frame frame = render(epoch, partition, entry.offset, entry.timestamp, entry.team, entry.value);
+        if (frame == null) {
+            entry.undeliverable = true;
+        }
+        return frame;
+    }
+
+    /** Renders one record of {@code team} or returns {@code null} (counted, logged) when it cannot. */
+    Frame render(final String epoch, final int partition, final long offset, final long timestamp, final String team,
+                 final byte[] value) {
+        try {
+            final EventEnvelope envelope = EventCodec.decode(value);
+            if (!team.equals(envelope.getTeamId())) {
+                undeliverable(Topics.EVENTS, partition, offset, "key names team " + team + " but the envelope names "
+                        + envelope.getTeamId());
+                return null;
+            }
+            final Frame frame = EventFrames.render(epoch, partition, offset, timestamp, envelope);
+            stats.eventRendered();
+            return frame;
+        } catch (EventDecodingException e) {
+            undeliverable(Topics.EVENTS, partition, offset, e.getMessage());
+            return null;
+        } catch (RuntimeException e) {
+            undeliverable(Topics.EVENTS, partition, offset, "cannot render: " + e);
+            return null;
+        }
+    }
+
+    String epoch() {
+        return epoch;
+    }
+
+    LogTails tails() {
+        return tails;
+    }
+
+    /** The team of a record: its key, else its {@code team} header, else {@code null}. */
+    static String team(final ConsumerRecord<byte[], byte[]> record) {
+        return teamOf(record);
     }
 
     private static String teamOf(final ConsumerRecord<byte[], byte[]> record) {
@@ -85,11 +138,11 @@ final class Router {
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    private void undeliverable(final ConsumerRecord<byte[], byte[]> record, final String reason) {
+    private void undeliverable(final String topic, final int partition, final long offset, final String reason) {
         final long n = stats.undecodableRecord();
         if (n <= 100 || n % 1000 == 0) {
-            LOG.warn("not delivering record {}-{}@{} ({} undeliverable so far): {}", record.topic(),
-                    record.partition(), record.offset(), n, reason);
+            LOG.warn("not delivering record {}-{}@{} ({} undeliverable so far): {}", topic, partition, offset, n,
+                    reason);
         }
     }
 }

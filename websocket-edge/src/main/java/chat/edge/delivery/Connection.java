@@ -4,6 +4,7 @@ import chat.edge.CloseCodes;
 import chat.edge.protocol.Frame;
 
 import java.util.Collections;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +41,7 @@ public final class Connection {
     private final AtomicInteger queuedFrames = new AtomicInteger();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean terminated = new AtomicBoolean();
-    private final Set<String> teams = ConcurrentHashMap.newKeySet();
+    private final Map<String, TeamStream> streams = new ConcurrentHashMap<>();
     private volatile int closeCode;
 
     public Connection(final String id, final Outbound outbound, final QueueLimits limits, final EdgeStats stats,
@@ -143,15 +144,35 @@ public final class Connection {
 
     /** The teams this connection is subscribed to (a read-only view). */
     public Set<String> teams() {
-        return Collections.unmodifiableSet(teams);
+        return Collections.unmodifiableSet(streams.keySet());
     }
 
-    boolean addTeam(final String team) {
-        return teams.add(team);
+    /** The subscription to {@code team}, or {@code null}. */
+    public TeamStream stream(final String team) {
+        return streams.get(team);
+    }
+
+    /**
+     * A live event of {@code team} at {@code offset} from the consumer thread, through the team's
+     * stream (ordering, de-duplication, catch-up hand-off).
+     *
+     * @return true when delivered or held back for a catch-up
+     */
+    public boolean deliver(final String team, final long offset, final Frame frame) {
+        final TeamStream s = streams.get(team);
+        return s != null && s.live(offset, frame);
+    }
+
+    boolean addTeam(final String team, final TeamStream stream) {
+        return streams.putIfAbsent(team, stream) == null;
     }
 
     boolean removeTeam(final String team) {
-        return teams.remove(team);
+        final TeamStream s = streams.remove(team);
+        if (s != null) {
+            s.cancel();
+        }
+        return s != null;
     }
 
     private void release(final int size) {
@@ -161,7 +182,7 @@ public final class Connection {
 
     @Override
     public String toString() {
-        return "Connection[" + id + ", teams=" + teams.size() + ", queued=" + queuedFrames.get() + " frames/"
+        return "Connection[" + id + ", teams=" + streams.size() + ", queued=" + queuedFrames.get() + " frames/"
                 + queuedBytes.get() + " bytes]";
     }
 }

@@ -25,6 +25,11 @@ public final class EdgeStats {
     private final LongAdder undecodableRecords = new LongAdder();
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder consumerErrors = new LongAdder();
+    private final LongAdder resumesBuffer = new LongAdder();
+    private final LongAdder resumesLog = new LongAdder();
+    private final LongAdder resumesNone = new LongAdder();
+    private final LongAdder resyncs = new LongAdder();
+    private final LongAdder recoveredEvents = new LongAdder();
 
     /**
      * A point-in-time copy.
@@ -40,16 +45,39 @@ public final class EdgeStats {
      * @param undecodableRecords records not delivered because they could not be decoded or were misrouted
      * @param protocolErrors     client frames refused with an error frame
      * @param consumerErrors     Kafka poll failures (retried)
+     * @param resumesBuffer      resumes served from the in-memory buffer
+     * @param resumesLog         resumes served by reading the log
+     * @param resumesNone        resumes with nothing to recover (the client was at or ahead of this edge)
+     * @param resyncs            resumes answered with {@code resync}
+     * @param recoveredEvents    events replayed by resumes
      */
     public record Snapshot(int connections, long subscriptions, long recordsConsumed, long eventsRendered,
                            long framesSent, long bytesSent, long sendFailures, long queueOverflows,
-                           long undecodableRecords, long protocolErrors, long consumerErrors) {
+                           long undecodableRecords, long protocolErrors, long consumerErrors,
+                           long resumesBuffer, long resumesLog, long resumesNone, long resyncs,
+                           long recoveredEvents) {
     }
 
     public Snapshot snapshot() {
         return new Snapshot(connections.get(), subscriptions.get(), recordsConsumed.sum(), eventsRendered.sum(),
                 framesSent.sum(), bytesSent.sum(), sendFailures.sum(), queueOverflows.sum(),
-                undecodableRecords.sum(), protocolErrors.sum(), consumerErrors.sum());
+                undecodableRecords.sum(), protocolErrors.sum(), consumerErrors.sum(), resumesBuffer.sum(),
+                resumesLog.sum(), resumesNone.sum(), resyncs.sum(), recoveredEvents.sum());
+    }
+
+    /** One resume finished; {@code kind} is {@code buffer}, {@code log} or {@code none}. */
+    public void resumed(final String kind, final int events) {
+        switch (kind) {
+            case "buffer" -> resumesBuffer.increment();
+            case "log" -> resumesLog.increment();
+            default -> resumesNone.increment();
+        }
+        recoveredEvents.add(events);
+    }
+
+    /** One resume answered with resync. */
+    public void resync() {
+        resyncs.increment();
     }
 
     void connectionOpened() {

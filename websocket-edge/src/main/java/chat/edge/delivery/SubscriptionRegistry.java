@@ -68,8 +68,14 @@ public final class SubscriptionRegistry {
         return !connection.teams().contains(team) && connection.teams().size() >= maxSubscriptions;
     }
 
-    /** Subscribes {@code connection} to {@code team}'s events. */
+    /** Subscribes {@code connection} to {@code team}'s events (every offset, no catch-up). */
     public Result subscribe(final Connection connection, final String team) {
+        return subscribe(connection, TeamStream.live(connection, team, -1));
+    }
+
+    /** Subscribes {@code stream}'s connection to its team's events through {@code stream}. */
+    public Result subscribe(final Connection connection, final TeamStream stream) {
+        final String team = stream.team();
         if (connection.isTerminated()) {
             return Result.CLOSED;
         }
@@ -79,7 +85,9 @@ public final class SubscriptionRegistry {
         if (connection.teams().size() >= maxSubscriptions) {
             return Result.LIMIT_REACHED;
         }
-        connection.addTeam(team);
+        if (!connection.addTeam(team, stream)) {
+            return Result.ALREADY_SUBSCRIBED;
+        }
         byTeam.compute(team, (k, set) -> {
             final Set<Connection> s = set == null ? ConcurrentHashMap.newKeySet() : set;
             s.add(connection);

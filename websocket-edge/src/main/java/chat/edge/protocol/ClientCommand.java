@@ -15,11 +15,28 @@ public sealed interface ClientCommand {
     /** The client's correlation id, echoed in the reply, or {@code null}. */
     String id();
 
-    /** {@code {"op":"subscribe","teamId":"t1"}}: receive the team's events from now on. */
-    record Subscribe(String teamId, String id) implements ClientCommand {
+    /**
+     * {@code {"op":"subscribe","teamId":"t1"}}: receive the team's events from now on; with
+     * {@code "since":{"epoch":"..","partition":3,"offset":41}} first every event of the team after
+     * that position (resume).
+     *
+     * @param since the last position the client saw, or {@code null} for "from now on"
+     */
+    record Subscribe(String teamId, Since since, String id) implements ClientCommand {
+        public Subscribe(final String teamId, final String id) {
+            this(teamId, null, id);
+        }
     }
 
     /** {@code {"op":"unsubscribe","teamId":"t1"}}: stop receiving the team's events. */
     record Unsubscribe(String teamId, String id) implements ClientCommand {
+    }
+
+    /**
+     * A resume position: the client has seen every event of the team up to and including
+     * {@code offset} of {@code partition} in {@code epoch}. {@code offset} -1 means "nothing yet"
+     * (every event of the partition).
+     */
+    record Since(String epoch, int partition, long offset) {
     }
 }

@@ -30,6 +30,7 @@ public final class CommandParser {
         String op = null;
         String teamId = null;
         String id = null;
+        ClientCommand.Since since = null;
         String typeProblem = null;
         String unknownField = null;
         try (JsonParser p = Json.FACTORY.createParser(text)) {
@@ -41,6 +42,10 @@ public final class CommandParser {
                 final String name = p.currentName();
                 final JsonToken value = p.nextToken();
                 final String s = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                if ("since".equals(name) && value == JsonToken.START_OBJECT) {
+                    since = parseSince(p);
+                    continue;
+                }
                 if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
                     p.skipChildren();
                 }
@@ -48,6 +53,12 @@ public final class CommandParser {
                     case "op" -> op = s;
                     case "teamId" -> teamId = s;
                     case "id" -> id = s;
+                    case "since" -> {
+                        if (value != JsonToken.VALUE_NULL && typeProblem == null) {
+                            typeProblem = "since must be an object {epoch, partition, offset}, got " + value;
+                        }
+                        continue;
+                    }
                     default -> {
                         if (unknownField == null) {
                             unknownField = name;
@@ -62,6 +73,8 @@ public final class CommandParser {
             if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new ProtocolException(ErrorCode.MALFORMED_JSON, "trailing content after the JSON object", null);
             }
+        } catch (SinceProblem e) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, e.getMessage(), id);
         } catch (JsonProcessingException e) {
             throw new ProtocolException(ErrorCode.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage(), null);
         } catch (IOException e) {
@@ -76,17 +89,79 @@ public final class CommandParser {
         }
         if (unknownField != null) {
             throw new ProtocolException(ErrorCode.INVALID_FIELD, "unknown field '" + printable(unknownField)
-                    + "'; this edge knows op, teamId, id", id);
+                    + "'; this edge knows op, teamId, since, id", id);
         }
         if (op == null) {
             throw new ProtocolException(ErrorCode.MISSING_FIELD, "op is required", id);
         }
         return switch (op) {
-            case "subscribe" -> new ClientCommand.Subscribe(requireTeam(teamId, id), id);
-            case "unsubscribe" -> new ClientCommand.Unsubscribe(requireTeam(teamId, id), id);
+            case "subscribe" -> new ClientCommand.Subscribe(requireTeam(teamId, id), since, id);
+            case "unsubscribe" -> {
+                if (since != null) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "since is only allowed with subscribe", id);
+                }
+                yield new ClientCommand.Unsubscribe(requireTeam(teamId, id), id);
+            }
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_OP, "unknown op '" + printable(op)
                     + "'; known: subscribe, unsubscribe", id);
         };
+    }
+
+    /** A {@code since} object that is well-formed JSON but not a position (the error carries the id if read before). */
+    private static final class SinceProblem extends IOException {
+        SinceProblem(final String message) {
+            super(message, null);
+        }
+    }
+
+    private static ClientCommand.Since parseSince(final JsonParser p) throws IOException {
+        String epoch = null;
+        Long partition = null;
+        Long offset = null;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            final String name = p.currentName();
+            final JsonToken value = p.nextToken();
+            switch (name) {
+                case "epoch" -> {
+                    if (value != JsonToken.VALUE_STRING) {
+                        throw new SinceProblem("since.epoch must be a string");
+                    }
+                    epoch = p.getText();
+                }
+                case "partition", "offset" -> {
+                    if (value != JsonToken.VALUE_NUMBER_INT) {
+                        throw new SinceProblem("since." + name + " must be an integer");
+                    }
+                    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                        throw new SinceProblem("since." + name + " is out of range");
+                    }
+                    if ("partition".equals(name)) {
+                        partition = p.getLongValue();
+                    } else {
+                        offset = p.getLongValue();
+                    }
+                }
+                default -> throw new SinceProblem("unknown field 'since." + printable(name)
+                        + "'; since holds epoch, partition, offset");
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw new SinceProblem("since must be an object");
+        }
+        if (epoch == null || partition == null || offset == null) {
+            throw new SinceProblem("since needs epoch, partition and offset");
+        }
+        if (epoch.isEmpty() || epoch.length() > 128) {
+            throw new SinceProblem("since.epoch must be 1..128 characters");
+        }
+        if (partition < 0 || partition > Integer.MAX_VALUE) {
+            throw new SinceProblem("since.partition must be >= 0");
+        }
+        if (offset < -1) {
+            throw new SinceProblem("since.offset must be >= -1");
+        }
+        return new ClientCommand.Since(epoch, partition.intValue(), offset);
     }
 
     private static String requireTeam(final String teamId, final String id) throws ProtocolException {

@@ -10,6 +10,9 @@ import java.io.UncheckedIOException;
  * Renders the edge's control frames:
  * <pre>{@code
  * {"type":"subscribed","teamId":"t1","id":"r1"}
+ * {"type":"subscribed","teamId":"t1","recovered":"buffer","recoveredEvents":3,
+ *  "resumedFrom":{"epoch":"dev.Qx3","partition":3,"offset":41},"position":{"epoch":"dev.Qx3","partition":3,"offset":57}}
+ * {"type":"resync","teamId":"t1","code":"EPOCH_MISMATCH","message":"..."}
  * {"type":"unsubscribed","teamId":"t1"}
  * {"type":"error","code":"UNKNOWN_OP","message":"unknown op 'x'; ...","id":"r2"}
  * }</pre>
@@ -22,6 +25,60 @@ public final class ServerFrames {
     /** Acknowledges a subscription. */
     public static Frame subscribed(final String teamId, final String id) {
         return teamReply("subscribed", teamId, id);
+    }
+
+    /**
+     * Acknowledges a subscription of an edge that reads the log.
+     *
+     * @param recovered       {@code none}, {@code buffer} or {@code log}: where the missed events came from
+     * @param recoveredEvents how many missed events follow this frame (before live ones)
+     * @param resumedFrom     the client's {@code since}, or {@code null}
+     * @param position        for a plain subscribe: the position live delivery starts after (a later
+     *                        resume may use it as {@code since}); {@code null} when not known yet
+     */
+    public static Frame subscribed(final String teamId, final String id, final String recovered,
+                                   final int recoveredEvents, final ClientCommand.Since resumedFrom,
+                                   final ClientCommand.Since position) {
+        return render(g -> {
+            g.writeStringField("type", "subscribed");
+            g.writeStringField("teamId", teamId);
+            if (id != null) {
+                g.writeStringField("id", id);
+            }
+            g.writeStringField("recovered", recovered);
+            g.writeNumberField("recoveredEvents", recoveredEvents);
+            if (resumedFrom != null) {
+                writePosition(g, "resumedFrom", resumedFrom);
+            }
+            if (position != null) {
+                writePosition(g, "position", position);
+            }
+        });
+    }
+
+    /**
+     * Tells the client its position cannot be resumed: it must reload the team's state (HTTP
+     * history) and subscribe without {@code since}. The connection is not subscribed to the team.
+     */
+    public static Frame resync(final String teamId, final ResyncCode code, final String message, final String id) {
+        return render(g -> {
+            g.writeStringField("type", "resync");
+            g.writeStringField("teamId", teamId);
+            g.writeStringField("code", code.name());
+            g.writeStringField("message", message);
+            if (id != null) {
+                g.writeStringField("id", id);
+            }
+        });
+    }
+
+    private static void writePosition(final JsonGenerator g, final String field, final ClientCommand.Since p)
+            throws IOException {
+        g.writeObjectFieldStart(field);
+        g.writeStringField("epoch", p.epoch());
+        g.writeNumberField("partition", p.partition());
+        g.writeNumberField("offset", p.offset());
+        g.writeEndObject();
     }
 
     /** Acknowledges an unsubscription. */

@@ -1,6 +1,7 @@
 package chat.edge.ws;
 
 import chat.edge.CloseCodes;
+import chat.edge.consume.ResumeService;
 import chat.edge.delivery.Connection;
 import chat.edge.delivery.EdgeStats;
 import chat.edge.delivery.SubscriptionRegistry;
@@ -8,6 +9,7 @@ import chat.edge.protocol.ClientCommand;
 import chat.edge.protocol.CommandParser;
 import chat.edge.protocol.ErrorCode;
 import chat.edge.protocol.ProtocolException;
+import chat.edge.protocol.ResyncCode;
 import chat.edge.protocol.ServerFrames;
 
 import java.nio.charset.StandardCharsets;
@@ -25,10 +27,21 @@ final class ConnectionProtocol {
     private final EdgeStats stats;
     private final int maxInboundFrameBytes;
     private final int maxProtocolErrors;
+    private final ResumeService resumes;
     private int protocolErrors;
 
     ConnectionProtocol(final Connection connection, final SubscriptionRegistry registry, final EdgeStats stats,
                        final int maxInboundFrameBytes, final int maxProtocolErrors) {
+        this(connection, registry, stats, maxInboundFrameBytes, maxProtocolErrors, null);
+    }
+
+    /**
+     * @param resumes subscribes through the log (positions, resume); {@code null} when the edge runs
+     *                without its consumer (then {@code since} gets {@code resync RESUME_UNAVAILABLE})
+     */
+    ConnectionProtocol(final Connection connection, final SubscriptionRegistry registry, final EdgeStats stats,
+                       final int maxInboundFrameBytes, final int maxProtocolErrors, final ResumeService resumes) {
+        this.resumes = resumes;
         this.connection = connection;
         this.registry = registry;
         this.stats = stats;
@@ -72,6 +85,16 @@ final class ConnectionProtocol {
         if (registry.wouldExceedLimit(connection, s.teamId())) {
             refuse(ErrorCode.TOO_MANY_SUBSCRIPTIONS, "a connection may subscribe to at most "
                     + registry.maxSubscriptions() + " teams", s.id());
+            return;
+        }
+        if (resumes != null) {
+            resumes.subscribe(connection, s);
+            return;
+        }
+        if (s.since() != null) {
+            stats.resync();
+            connection.offer(ServerFrames.resync(s.teamId(), ResyncCode.RESUME_UNAVAILABLE,
+                    "this edge runs without the log and cannot resume", s.id()));
             return;
         }
         // Acknowledge before registering, so the acknowledgement precedes every event of the team

@@ -50,6 +50,11 @@ final class EdgeStatsController {
             g.writeNumberField("undecodableRecords", s.undecodableRecords());
             g.writeNumberField("protocolErrors", s.protocolErrors());
             g.writeNumberField("consumerErrors", s.consumerErrors());
+            g.writeNumberField("resumesBuffer", s.resumesBuffer());
+            g.writeNumberField("resumesLog", s.resumesLog());
+            g.writeNumberField("resumesNone", s.resumesNone());
+            g.writeNumberField("resyncs", s.resyncs());
+            g.writeNumberField("recoveredEvents", s.recoveredEvents());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

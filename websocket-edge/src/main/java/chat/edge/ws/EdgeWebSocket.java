@@ -1,11 +1,13 @@
 package chat.edge.ws;
 
 import chat.edge.EdgeSettings;
+import chat.edge.consume.ResumeService;
 import chat.edge.delivery.Connection;
 import chat.edge.delivery.EdgeStats;
 import chat.edge.delivery.QueueLimits;
 import chat.edge.delivery.SubscriptionRegistry;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.websocket.WebSocketSession;
@@ -32,9 +34,11 @@ final class EdgeWebSocket {
     private final EdgeStats stats;
     private final EdgeSettings settings;
     private final QueueLimits limits;
+    private final ResumeService resumes;
 
     EdgeWebSocket(final SubscriptionRegistry registry, final EdgeStats stats, final EdgeSettings settings,
-                  final QueueLimits limits) {
+                  final QueueLimits limits, @Nullable final ResumeService resumes) {
+        this.resumes = resumes;
         this.registry = registry;
         this.stats = stats;
         this.settings = settings;
@@ -48,7 +52,7 @@ final class EdgeWebSocket {
         final Connection connection = new Connection(session.getId(),
                 new SessionOutbound(session, channel, settings.closeGrace()), limits, stats, registry::closed);
         session.put(PROTOCOL, new ConnectionProtocol(connection, registry, stats, settings.maxInboundFrameBytes(),
-                settings.maxProtocolErrors()));
+                settings.maxProtocolErrors(), resumes));
         registry.open(connection);
     }
 

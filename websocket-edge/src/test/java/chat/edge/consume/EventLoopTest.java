@@ -38,7 +38,7 @@ class EventLoopTest {
         final Connection c = new Connection("c", out, new QueueLimits(100, 1 << 20), stats, registry::closed);
         registry.open(c);
         registry.subscribe(c, "t1");
-        final EventLoop loop = new EventLoop(consumer, "chat.events", 3, new Router("dev.x", registry, stats), stats,
+        final EventLoop loop = new EventLoop(consumer, "chat.events", 3, new Router("dev.x", registry, stats, new LogTails(3, Map.of(), 100, 1 << 20)), stats,
                 Duration.ofMillis(10));
 
         // When

@@ -28,7 +28,7 @@ class RouterTest {
     void setUp() {
         stats = new EdgeStats();
         registry = new SubscriptionRegistry(stats, 10);
-        router = new Router("dev.topic1", registry, stats);
+        router = new Router("dev.topic1", registry, stats, new LogTails(12, java.util.Map.of(), 100, 1 << 20));
     }
 
     static ConsumerRecord<byte[], byte[]> record(final int partition, final long offset, final String key,

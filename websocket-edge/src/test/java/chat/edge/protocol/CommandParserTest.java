@@ -17,6 +17,16 @@ class CommandParserTest {
                 .isEqualTo(new ClientCommand.Unsubscribe("T_2-x", "r7"));
     }
 
+    @Test
+    void shouldParseSubscribeWithSincePosition() throws ProtocolException {
+        assertThat(CommandParser.parse("{\"op\":\"subscribe\",\"teamId\":\"t1\",\"id\":\"r1\","
+                + "\"since\":{\"epoch\":\"dev.Qx3\",\"partition\":3,\"offset\":41}}"))
+                .isEqualTo(new ClientCommand.Subscribe("t1", new ClientCommand.Since("dev.Qx3", 3, 41), "r1"));
+        assertThat(CommandParser.parse("{\"since\":{\"offset\":-1,\"partition\":0,\"epoch\":\"e\"},"
+                + "\"op\":\"subscribe\",\"teamId\":\"t1\"}"))
+                .isEqualTo(new ClientCommand.Subscribe("t1", new ClientCommand.Since("e", 0, -1), null));
+    }
+
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
             "`{`                                                    | MALFORMED_JSON",
@@ -35,6 +45,12 @@ class CommandParserTest {
             "`{\"op\":[\"subscribe\"],\"teamId\":\"t1\"}`           | INVALID_FIELD",
             "`{\"op\":\"subscribe\",\"teamId\":\"t1\",\"since\":{\"offset\":1}}` | INVALID_FIELD",
             "`{\"op\":\"subscribe\",\"teamId\":\"t1\",\"id\":\"has space\"}` | INVALID_FIELD",
+            "`{\"op\":\"subscribe\",\"teamId\":\"t1\",\"since\":{\"epoch\":\"e\",\"partition\":1,\"offset\":-2}}` | INVALID_FIELD",
+            "`{\"op\":\"subscribe\",\"teamId\":\"t1\",\"since\":{\"epoch\":\"e\",\"partition\":-1,\"offset\":2}}` | INVALID_FIELD",
+            "`{\"op\":\"subscribe\",\"teamId\":\"t1\",\"since\":{\"epoch\":\"e\",\"partition\":1,\"offset\":\"2\"}}` | INVALID_FIELD",
+            "`{\"op\":\"subscribe\",\"teamId\":\"t1\",\"since\":{\"epoch\":\"e\",\"partition\":1,\"offset\":2,\"x\":1}}` | INVALID_FIELD",
+            "`{\"op\":\"subscribe\",\"teamId\":\"t1\",\"since\":\"e:1:2\"}` | INVALID_FIELD",
+            "`{\"op\":\"unsubscribe\",\"teamId\":\"t1\",\"since\":{\"epoch\":\"e\",\"partition\":1,\"offset\":2}}` | INVALID_FIELD",
     })
     void givenBadFrame_whenParsed_thenStableCode(final String frame, final ErrorCode expected) {
         final ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> CommandParser.parse(frame));
