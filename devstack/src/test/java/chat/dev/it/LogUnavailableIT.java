@@ -20,7 +20,10 @@ class LogUnavailableIT {
         }
         // The team and channel exist (in the shards of the running stack); only Kafka is unreachable.
         final chat.dev.DevStack stack = TestStack.get();
-        new Api(stack.httpUrl()).provision("t1", "general");
+        // Post once through the stack and wait until it is projected: the other instance reads the shard.
+        new Api(stack.httpUrl()).post("t1", "general", "{\"text\":\"before\"}");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> !Shards.messages(stack, stack.shardJdbcUrls(), "t1").isEmpty());
         try (ApplicationContext ctx = ApplicationContext.builder().properties(Map.of(
                         "micronaut.server.port", 0,
                         "micronaut.server.host", "127.0.0.1",

@@ -57,7 +57,10 @@ class RateLimitIT {
     @Test
     void givenRedisUnreachable_whenWriting_thenWritesStillWork() throws Exception {
         final DevStack stack = TestStack.get();
-        new Api(stack.httpUrl()).provision("rl-noredis", "general");
+        // Set up through the stack and wait until projected: the second instance decides on the shard.
+        new Api(stack.httpUrl()).post("rl-noredis", "general", "{\"text\":\"setup\"}");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> !Shards.messages(stack, stack.shardJdbcUrls(), "rl-noredis").isEmpty());
         final int deadPort;
         try (ServerSocket s = new ServerSocket(0)) {
             deadPort = s.getLocalPort();
