@@ -84,8 +84,10 @@ class IngestFactory {
     @Singleton
     CommandService commandService(final ShardStateReader state, final AppliedOffsets applied, final EventAppender appender,
                                   final Clock clock,
-                                  @Value("${chat.ingest.consistency-timeout-ms:3000}") final long consistencyTimeoutMs) {
-        return new CommandService(state, applied, appender, clock, Duration.ofMillis(consistencyTimeoutMs));
+                                  @Value("${chat.ingest.consistency-timeout-ms:3000}") final long consistencyTimeoutMs,
+                                  @io.micronaut.core.annotation.Nullable final chat.common.redis.RedisGate redis) {
+        return new CommandService(state, applied, appender, clock, Duration.ofMillis(consistencyTimeoutMs),
+                new chat.ingest.command.Claims(redis, Duration.ofSeconds(30)));
     }
 
     @Singleton

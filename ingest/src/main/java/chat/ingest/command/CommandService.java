@@ -40,14 +40,16 @@ public final class CommandService {
     private final EventAppender appender;
     private final Clock clock;
     private final Duration consistencyTimeout;
+    private final Claims claims;
 
     public CommandService(final ShardStateReader state, final AppliedOffsets applied, final EventAppender appender,
-                          final Clock clock, final Duration consistencyTimeout) {
+                          final Clock clock, final Duration consistencyTimeout, final Claims claims) {
         this.state = state;
         this.applied = applied;
         this.appender = appender;
         this.clock = clock;
         this.consistencyTimeout = consistencyTimeout;
+        this.claims = claims;
     }
 
     /**
@@ -56,13 +58,37 @@ public final class CommandService {
      * @throws StateUnavailableException when the state cannot be read now
      */
     public CompletableFuture<Outcome> execute(final Command command) {
-        final TeamView view = read(command);
-        final Decision decision = Decider.decide(command, view);
-        return switch (decision) {
-            case Decision.Rejected r -> CompletableFuture.completedFuture(new Outcome.Refused(r.error(), r.message()));
-            case Decision.Accepted a when a.payloads().isEmpty() -> CompletableFuture.completedFuture(new Outcome.Unchanged(view));
-            case Decision.Accepted a -> append(command, a.payloads());
-        };
+        final long deadline = System.nanoTime() + consistencyTimeout.toNanos();
+        while (true) {
+            final TeamView view = read(command);
+            final Decision decision = Decider.decide(command, view);
+            switch (decision) {
+                case Decision.Rejected r -> {
+                    return CompletableFuture.completedFuture(new Outcome.Refused(r.error(), r.message()));
+                }
+                case Decision.Accepted a when a.payloads().isEmpty() -> {
+                    return CompletableFuture.completedFuture(new Outcome.Unchanged(view));
+                }
+                case Decision.Accepted a -> {
+                    final var claim = claims.take(command);
+                    if (claim.isPresent()) {
+                        return append(command, a.payloads()).whenComplete((done, error) -> {
+                            if (error != null) {
+                                claim.get().release(); // nothing appended: the id is free again
+                            }
+                        });
+                    }
+                    // Another writer holds the claim: its write is in flight or not yet projected.
+                    // Decide again on fresher state (it will show the winner's write).
+                    if (System.nanoTime() > deadline) {
+                        throw new StateUnavailableException("another writer's " + command.getClass().getSimpleName()
+                                + " for team " + command.teamId() + " is not in the read model after "
+                                + consistencyTimeout.toMillis() + " ms", null, true);
+                    }
+                    LockSupport.parkNanos(10_000_000L);
+                }
+            }
+        }
     }
 
     private TeamView read(final Command command) {
