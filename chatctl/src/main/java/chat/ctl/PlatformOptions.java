@@ -35,6 +35,20 @@ public final class PlatformOptions {
                     + " when the file does not exist: partition mod shard count.")
     String shardMap;
 
+    /** These options as command-line arguments, to run another command against the same platform. */
+    List<String> asArguments() {
+        final List<String> args = new java.util.ArrayList<>(List.of("--bootstrap-servers", bootstrapServers, "--db-user", user,
+                "--shard-map", shardMap));
+        if (jdbcUrls != null && !jdbcUrls.isEmpty()) {
+            args.add("--jdbc-urls");
+            args.add(String.join(",", jdbcUrls));
+        }
+        if (password != null && !password.isEmpty()) {
+            args.add("--db-password=" + password);
+        }
+        return args;
+    }
+
     /** Connects (Kafka admin, shard map, redirects); the caller closes it. */
     public Platform connect() {
         return Platform.connect(bootstrapServers, jdbcUrls == null ? List.of() : jdbcUrls, user,

@@ -16,8 +16,8 @@ final class ScratchPools implements AutoCloseable {
     ScratchPools(final Platform p, final List<String> urls, final List<Integer> shards, final int poolSize) {
         try {
             for (int s : shards) {
-                final ShardDataSources ds = ShardDataSources.open(List.of(urls.get(s)), p.user(), p.password(), poolSize,
-                        "chatctl");
+                final ShardDataSources ds = ShardDataSources.open(List.of(forReplay(urls.get(s))), p.user(), p.password(),
+                        poolSize, "chatctl");
                 pools.put(s, ds);
                 ShardMigrations.apply(ds.shard(0));
             }
@@ -25,6 +25,19 @@ final class ScratchPools implements AutoCloseable {
             close();
             throw new CtlException("cannot migrate a replay database: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The replay's writes go through pgjdbc with {@code reWriteBatchedInserts}: a JDBC batch of N
+     * {@code INSERT ... VALUES (...) ON CONFLICT ...} is sent as multi-row INSERTs (up to 128 rows each)
+     * instead of N statements. Same SQL semantics (rows are inserted in batch order, ON CONFLICT per row);
+     * only the number of statements the server parses and executes changes (BENCHMARKS.md, replay).
+     */
+    static String forReplay(final String url) {
+        if (url.contains("reWriteBatchedInserts")) {
+            return url;
+        }
+        return url + (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
     }
 
     /** The pool of shard {@code shard}; only the shards given at construction exist. */

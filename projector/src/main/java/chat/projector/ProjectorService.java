@@ -1,15 +1,20 @@
 package chat.projector;
 
 import chat.common.config.ChatSettings;
+import chat.common.redis.ReadCacheSettings;
+import chat.common.redis.RedisGate;
 import chat.common.shard.ShardDataSources;
 import chat.common.shard.ShardMap;
 import chat.common.shard.ShardMigrations;
+import chat.projector.cache.ReadCacheWriter;
+import chat.projector.cache.WriteThroughShardSink;
 import chat.projector.sink.JdbcShardSink;
 import chat.projector.sink.RetryingShardSink;
 import chat.projector.sink.ShardSink;
 import chat.projector.sink.Sleeper;
 import chat.projector.topology.ProjectorTopology;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -59,14 +64,24 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
     private final ChatSettings chat;
     private final ShardMap shardMap;
     private final ShardDataSources shards;
+    private final RedisGate redis;
+    private final ReadCacheSettings cacheSettings;
     private volatile KafkaStreams streams;
+    private volatile ReadCacheWriter cacheWriter;
 
+    /**
+     * @param redis         the process's Redis gate, or null without {@code redis.uri}: no read cache write-through
+     * @param cacheSettings {@code chat.read-cache.*}
+     */
     public ProjectorService(final ProjectorSettings settings, final ChatSettings chat, final ShardMap shardMap,
-                            final ShardDataSources shards) {
+                            final ShardDataSources shards, @Nullable final RedisGate redis,
+                            final ReadCacheSettings cacheSettings) {
         this.settings = settings;
         this.chat = chat;
         this.shardMap = shardMap;
         this.shards = shards;
+        this.redis = redis;
+        this.cacheSettings = cacheSettings;
     }
 
     @Override
@@ -80,8 +95,16 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
             return;
         }
         migrateAllShards();
-        final ShardSink sink = new RetryingShardSink(new JdbcShardSink(shardMap, shards::shard),
+        ShardSink sink = new RetryingShardSink(new JdbcShardSink(shardMap, shards::shard),
                 settings.maxRetries(), settings::backoff, Sleeper.SYSTEM);
+        if (redis != null && cacheSettings.enabled()) {
+            // Read cache write-through after each committed batch (chat.projector.cache); never blocks the shard path.
+            final ReadCacheWriter writer = new ReadCacheWriter(redis, p -> shards.shard(shardMap.shardOf(p)),
+                    cacheSettings.window(), cacheSettings.queueCapacity());
+            writer.start();
+            cacheWriter = writer;
+            sink = new WriteThroughShardSink(sink, writer);
+        }
         final Topology topology = ProjectorTopology.build(ProjectorTopology.TopicNames.DEFAULT, settings, sink);
         final KafkaStreams ks = new KafkaStreams(topology, streamsConfig(settings, chat.bootstrapServers(),
                 settings.stateDirOr(temporaryStateDir())));
@@ -141,6 +164,12 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
         }
     }
 
+    /** The read cache writer's counters, or null when the projector does not write through. */
+    public ReadCacheWriter.Stats cacheStats() {
+        final ReadCacheWriter w = cacheWriter;
+        return w == null ? null : w.stats();
+    }
+
     /** The Kafka Streams state, or null before start. */
     public KafkaStreams.State state() {
         final KafkaStreams ks = streams;
@@ -157,6 +186,11 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
         }
         streams = null;
         final boolean closed = ks.close(Duration.ofMillis(settings.closeTimeoutMs()));
+        final ReadCacheWriter w = cacheWriter;
+        if (w != null) {
+            w.close();
+            cacheWriter = null;
+        }
         LOG.info("projector {} ({} ms timeout)", closed ? "closed" : "did not close in time", settings.closeTimeoutMs());
     }
 }

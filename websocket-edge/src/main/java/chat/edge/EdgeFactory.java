@@ -1,5 +1,6 @@
 package chat.edge;
 
+import chat.edge.delivery.ConnectionLimits;
 import chat.edge.delivery.EdgeStats;
 import chat.edge.delivery.QueueLimits;
 import chat.edge.delivery.SubscriptionRegistry;
@@ -23,6 +24,11 @@ class EdgeFactory {
     @Bean(preDestroy = "shutdown")
     SubscriptionRegistry subscriptionRegistry(final EdgeStats stats, final EdgeSettings settings) {
         return new SubscriptionRegistry(stats, settings.maxSubscriptions());
+    }
+
+    @Singleton
+    ConnectionLimits connectionLimits(final LimitSettings settings) {
+        return new ConnectionLimits(settings.maxConnectionsPerUser(), settings.maxConnectionsPerIp());
     }
 
     @Singleton

@@ -17,7 +17,13 @@ public final class TestClient implements WebSocket.Listener {
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private WebSocket socket;
 
+    /** Connects as user {@code tester} (added as the {@code user} query parameter unless the URI has a query). */
     public static TestClient connect(final HttpClient http, final URI uri) throws Exception {
+        return connectRaw(http, uri.getQuery() == null ? URI.create(uri + "?user=tester") : uri);
+    }
+
+    /** Connects with exactly {@code uri} (e.g. without a user). */
+    public static TestClient connectRaw(final HttpClient http, final URI uri) throws Exception {
         final TestClient c = new TestClient();
         c.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, c)
                 .get(10, TimeUnit.SECONDS);

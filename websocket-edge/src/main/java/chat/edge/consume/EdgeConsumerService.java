@@ -3,7 +3,13 @@ package chat.edge.consume;
 import chat.common.config.ChatSettings;
 import chat.common.config.CommonFactory.ServiceName;
 import chat.common.kafka.LogMetadata;
+import chat.common.shard.ShardDataSources;
+import chat.common.shard.ShardMap;
+import chat.edge.AccessSettings;
 import chat.edge.CloseCodes;
+import chat.edge.access.MembershipSource;
+import chat.edge.access.ShardMembershipSource;
+import io.micronaut.core.annotation.Nullable;
 import chat.edge.EdgeSettings;
 import chat.edge.ResumeSettings;
 import chat.edge.delivery.EdgeStats;
@@ -48,6 +54,9 @@ final class EdgeConsumerService {
     private final QueueLimits limits;
     private final ResumeSettings resume;
     private final String clientId;
+    private final AccessSettings access;
+    private final MembershipSource membership;
+    private volatile TeamViews views;
     private Resumer resumer;
     private EventLoop loop;
     private Thread thread;
@@ -55,7 +64,10 @@ final class EdgeConsumerService {
 
     EdgeConsumerService(final ChatSettings chat, final EdgeSettings edge, final SubscriptionRegistry registry,
                         final EdgeStats stats, final QueueLimits limits, final ResumeSettings resume,
-                        @Named("service") final ServiceName service) {
+                        @Named("service") final ServiceName service, final AccessSettings access,
+                        @Nullable final ShardDataSources shards, final ShardMap shardMap) {
+        this.access = access;
+        this.membership = shards == null ? null : new ShardMembershipSource(shards, shardMap);
         this.chat = chat;
         this.limits = limits;
         this.resume = resume;
@@ -81,6 +93,17 @@ final class EdgeConsumerService {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         final LogTails tails = new LogTails(log.partitions(), Map.of(), resume.bufferEvents(), resume.bufferBytes());
         final Router router = new Router(log.epoch(), registry, stats, tails);
+        if (access.enabled()) {
+            final MembershipSource source = membership != null ? membership : (team, partition) -> {
+                throw new IllegalStateException("this edge has no shard configured (chat.shards.jdbc-urls)");
+            };
+            if (membership == null) {
+                LOG.warn("chat.edge.access.enabled but no chat.shards.jdbc-urls: every subscribe is refused");
+            }
+            final TeamViews v = new TeamViews(router, source, access.loadTimeout(), access.maxPending());
+            router.useViews(v);
+            views = v;
+        }
         final EventLoop l = new EventLoop(consumer, log.topic(), log.partitions(), router, stats, edge.pollTimeout());
         final Map<Integer, Long> start;
         try {
@@ -115,6 +138,11 @@ final class EdgeConsumerService {
     /** Resumes subscriptions from client positions; {@code null} before start-up finished. */
     Resumer resumer() {
         return resumer;
+    }
+
+    /** The membership views, {@code null} when access is not filtered. */
+    TeamViews views() {
+        return views;
     }
 
     /** The log this edge consumes (epoch and partition count). */

@@ -24,6 +24,8 @@ final class LogTail {
         final long timestamp;
         final byte[] value;
         Frame frame;
+        /** What the event is about (set when it is decoded), for the access filter of replays. */
+        chat.edge.access.TeamView.Scope scope;
         boolean undeliverable;
         boolean buffered;
 

@@ -2,12 +2,14 @@ package chat.edge.consume;
 
 import chat.edge.CloseCodes;
 import chat.edge.ResumeSettings;
+import chat.edge.access.TeamView;
 import chat.edge.delivery.Connection;
 import chat.edge.delivery.EdgeStats;
 import chat.edge.delivery.QueueLimits;
 import chat.edge.delivery.SubscriptionRegistry;
 import chat.edge.delivery.TeamStream;
 import chat.edge.protocol.ClientCommand;
+import chat.edge.protocol.ErrorCode;
 import chat.edge.protocol.Frame;
 import chat.edge.protocol.ResyncCode;
 import chat.edge.protocol.ServerFrames;
@@ -100,7 +102,21 @@ public final class Resumer implements AutoCloseable {
 
     /** Handles a subscribe command (limits already checked); replies on the connection. */
     public void subscribe(final Connection c, final ClientCommand.Subscribe cmd) {
+        subscribe(c, cmd, null);
+    }
+
+    /**
+     * Handles a subscribe command for the connection's user, filtered by {@code view}: refused with
+     * {@code NOT_TEAM_MEMBER} unless the user is a team member (checked again under the partition's
+     * monitor, where the subscription is registered), and replayed events are those the user may see
+     * now ({@link TeamView#mayReplay}). {@code null}: no filter.
+     */
+    public void subscribe(final Connection c, final ClientCommand.Subscribe cmd, final TeamView view) {
         final String team = cmd.teamId();
+        if (view != null && !view.isTeamMember(c.user())) {
+            notMember(c, cmd);
+            return;
+        }
         final ClientCommand.Since since = cmd.since();
         final int partition = partitionOf(team);
         if (since != null) {
@@ -120,6 +136,10 @@ public final class Resumer implements AutoCloseable {
         final long upTo;
         synchronized (tail) {
             final long last = tail.next() - 1;
+            if (view != null && !view.isTeamMember(c.user())) {
+                notMember(c, cmd);
+                return;
+            }
             if (c.stream(team) != null) {
                 c.offer(ServerFrames.subscribed(team, cmd.id(), "none", 0, since, null));
                 return;
@@ -138,7 +158,7 @@ public final class Resumer implements AutoCloseable {
                     final List<Frame> frames = new ArrayList<>(missed.size());
                     for (LogTail.Entry e : missed) {
                         final Frame f = router.render(partition, e);
-                        if (f != null) {
+                        if (f != null && (view == null || view.mayReplay(c.user(), e.scope))) {
                             frames.add(f);
                         }
                     }
@@ -163,11 +183,16 @@ public final class Resumer implements AutoCloseable {
             upTo = last + 1;
         }
         final TopicPartition tp = new TopicPartition(topic, partition);
-        Thread.ofVirtual().name("edge-resume-" + c.id()).start(() -> catchUp(c, cmd, catchingUp, tp, upTo));
+        Thread.ofVirtual().name("edge-resume-" + c.id()).start(() -> catchUp(c, cmd, catchingUp, tp, upTo, view));
+    }
+
+    private void notMember(final Connection c, final ClientCommand.Subscribe cmd) {
+        c.offer(ServerFrames.error(ErrorCode.NOT_TEAM_MEMBER, "user " + c.user() + " is not a member of team "
+                + cmd.teamId(), cmd.id()));
     }
 
     private void catchUp(final Connection c, final ClientCommand.Subscribe cmd, final TeamStream stream,
-                         final TopicPartition tp, final long upTo) {
+                         final TopicPartition tp, final long upTo, final TeamView view) {
         final long deadline = System.nanoTime() + settings.timeout().toNanos();
         final long s = cmd.since().offset();
         Consumer<byte[], byte[]> consumer = null;
@@ -212,7 +237,7 @@ public final class Resumer implements AutoCloseable {
             final List<Long> offsets = new ArrayList<>(missed.size());
             for (LogTail.Entry e : missed) {
                 final Frame f = router.render(tp.partition(), e);
-                if (f != null) {
+                if (f != null && (view == null || view.mayReplay(c.user(), e.scope))) {
                     frames.add(f);
                     offsets.add(e.offset);
                 }

@@ -1,10 +1,13 @@
 package chat.edge.consume;
 
+import chat.edge.access.TeamView;
 import chat.edge.delivery.Connection;
 import chat.edge.delivery.EdgeStats;
 import chat.edge.delivery.SubscriptionRegistry;
 import chat.edge.protocol.EventFrames;
+import chat.edge.protocol.ErrorCode;
 import chat.edge.protocol.Frame;
+import chat.edge.protocol.ServerFrames;
 import chat.events.EventEnvelope;
 import chat.schemas.EventCodec;
 import chat.schemas.EventDecodingException;
@@ -34,6 +37,7 @@ final class Router {
     private final SubscriptionRegistry registry;
     private final EdgeStats stats;
     private final LogTails tails;
+    private TeamViews views;
 
     Router(final String epoch, final SubscriptionRegistry registry, final EdgeStats stats, final LogTails tails) {
         this.epoch = epoch;
@@ -58,19 +62,48 @@ final class Router {
                 undeliverable(record.topic(), record.partition(), record.offset(), "no team key or header");
                 return 0;
             }
+            final TeamViews.Slot slot = views == null ? null : views.slot(team);
             final Set<Connection> subscribers = registry.subscribers(team);
             if (subscribers.isEmpty()) {
+                if (slot != null && !views.evictIfIdle(team, slot)) {
+                    // A subscribe is loading or registering: keep the view in step with the log.
+                    final EventEnvelope envelope = decode(tail.partition(), entry);
+                    if (envelope != null) {
+                        views.onEvent(slot, record.offset(), envelope);
+                    }
+                }
                 return 0;
             }
-            final Frame frame = render(tail.partition(), entry);
+            final EventEnvelope envelope = decode(tail.partition(), entry);
+            if (envelope == null) {
+                return 0;
+            }
+            TeamView.Audience audience = null;
+            if (views != null) {
+                audience = slot == null ? null : views.onEvent(slot, record.offset(), envelope);
+                if (audience == null) {
+                    // Subscribers always come after their team's view is ready; fail closed if not.
+                    LOG.error("team {} has subscribers but no membership view at offset {}; not delivering", team,
+                            record.offset());
+                    return 0;
+                }
+            }
+            final Frame frame = render(tail.partition(), entry, envelope);
             if (frame == null) {
                 return 0;
             }
             tail.rendered(entry, frame);
             int offered = 0;
             for (Connection c : subscribers) {
-                if (c.deliver(team, record.offset(), frame)) {
+                if ((audience == null || audience.includes(c.user())) && c.deliver(team, record.offset(), frame)) {
                     offered++;
+                }
+            }
+            if (audience != null && audience.leftTeam() != null) {
+                for (Connection c : subscribers) {
+                    if (audience.leftTeam().equals(c.user()) && registry.unsubscribe(c, team)) {
+                        c.offer(ServerFrames.unsubscribed(team, null, ErrorCode.NOT_TEAM_MEMBER));
+                    }
                 }
             }
             return offered;
@@ -88,33 +121,73 @@ final class Router {
         if (entry.undeliverable) {
             return null;
         }
-        final Frame frame = render(epoch, partition, entry.offset, entry.timestamp, entry.team, entry.value);
-        if (frame == null) {
-            entry.undeliverable = true;
+        final EventEnvelope envelope = decode(partition, entry);
+        return envelope == null ? null : render(partition, entry, envelope);
+    }
+
+    /**
+     * Decodes a record of the entry's team (and notes its {@link TeamView.Scope}), or returns
+     * {@code null} and marks it undeliverable (counted, logged).
+     */
+    EventEnvelope decode(final int partition, final LogTail.Entry entry) {
+        if (entry.undeliverable) {
+            return null;
         }
-        return frame;
+        try {
+            final EventEnvelope envelope = EventCodec.decode(entry.value);
+            if (!entry.team.equals(envelope.getTeamId())) {
+                entry.undeliverable = true;
+                undeliverable(Topics.EVENTS, partition, entry.offset, "key names team " + entry.team
+                        + " but the envelope names " + envelope.getTeamId());
+                return null;
+            }
+            entry.scope = TeamView.Scope.of(envelope);
+            return envelope;
+        } catch (EventDecodingException e) {
+            entry.undeliverable = true;
+            undeliverable(Topics.EVENTS, partition, entry.offset, e.getMessage());
+            return null;
+        } catch (RuntimeException e) {
+            entry.undeliverable = true;
+            undeliverable(Topics.EVENTS, partition, entry.offset, "cannot decode: " + e);
+            return null;
+        }
+    }
+
+    private Frame render(final int partition, final LogTail.Entry entry, final EventEnvelope envelope) {
+        if (entry.frame != null) {
+            return entry.frame;
+        }
+        try {
+            final Frame frame = EventFrames.render(epoch, partition, entry.offset, entry.timestamp, envelope);
+            stats.eventRendered();
+            return frame;
+        } catch (RuntimeException e) {
+            entry.undeliverable = true;
+            undeliverable(Topics.EVENTS, partition, entry.offset, "cannot render: " + e);
+            return null;
+        }
     }
 
     /** Renders one record of {@code team} or returns {@code null} (counted, logged) when it cannot. */
     Frame render(final String epoch, final int partition, final long offset, final long timestamp, final String team,
                  final byte[] value) {
-        try {
-            final EventEnvelope envelope = EventCodec.decode(value);
-            if (!team.equals(envelope.getTeamId())) {
-                undeliverable(Topics.EVENTS, partition, offset, "key names team " + team + " but the envelope names "
-                        + envelope.getTeamId());
-                return null;
-            }
-            final Frame frame = EventFrames.render(epoch, partition, offset, timestamp, envelope);
-            stats.eventRendered();
-            return frame;
-        } catch (EventDecodingException e) {
-            undeliverable(Topics.EVENTS, partition, offset, e.getMessage());
-            return null;
-        } catch (RuntimeException e) {
-            undeliverable(Topics.EVENTS, partition, offset, "cannot render: " + e);
-            return null;
-        }
+        return render(partition, new LogTail.Entry(offset, team, timestamp, value));
+    }
+
+    /** The membership views, or {@code null} when every subscriber sees every event of its team. */
+    TeamViews views() {
+        return views;
+    }
+
+    /** Filters delivery by membership through {@code v} (set once, before the consumer runs). */
+    void useViews(final TeamViews v) {
+        this.views = v;
+    }
+
+    /** The partition of {@code team}. */
+    int partitionOf(final String team) {
+        return Resumer.partitionOf(team, tails.partitions());
     }
 
     String epoch() {

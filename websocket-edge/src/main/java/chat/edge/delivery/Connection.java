@@ -43,14 +43,49 @@ public final class Connection {
     private final AtomicBoolean terminated = new AtomicBoolean();
     private final Map<String, TeamStream> streams = new ConcurrentHashMap<>();
     private volatile int closeCode;
+    private final String user;
+    private final String remoteAddress;
+    private volatile long lastSeenNanos = System.nanoTime();
 
     public Connection(final String id, final Outbound outbound, final QueueLimits limits, final EdgeStats stats,
                       final Listener listener) {
+        this(id, null, null, outbound, limits, stats, listener);
+    }
+
+    /**
+     * @param user          who the client is ({@code chat.common.auth.Identity}); {@code null} only in
+     *                      tests of the plain delivery (such a connection passes no membership filter)
+     * @param remoteAddress the client's IP address for limits and logs, or {@code null}
+     */
+    public Connection(final String id, final String user, final String remoteAddress, final Outbound outbound,
+                      final QueueLimits limits, final EdgeStats stats, final Listener listener) {
+        this.user = user;
+        this.remoteAddress = remoteAddress;
         this.id = id;
         this.outbound = outbound;
         this.limits = limits;
         this.stats = stats;
         this.listener = listener;
+    }
+
+    /** The connection's user, or {@code null} (tests of the plain delivery). */
+    public String user() {
+        return user;
+    }
+
+    /** Notes that the client showed life (a frame, a pong) now. */
+    public void touch() {
+        lastSeenNanos = System.nanoTime();
+    }
+
+    /** {@link System#nanoTime()} of the client's last sign of life (creation counts). */
+    public long lastSeenNanos() {
+        return lastSeenNanos;
+    }
+
+    /** The client's IP address, or {@code null}. */
+    public String remoteAddress() {
+        return remoteAddress;
     }
 
     /** The session id, for logs. */
@@ -92,6 +127,9 @@ public final class Connection {
             release(size);
             if (failure == null) {
                 stats.frameSent(size);
+                if (frame.appendedAt() > 0) {
+                    stats.delivered(System.currentTimeMillis() - frame.appendedAt());
+                }
             } else {
                 stats.sendFailed();
                 terminate();
@@ -113,6 +151,17 @@ public final class Connection {
         listener.terminated(this);
         outbound.close(code, reason);
         return true;
+    }
+
+    /** Sends a WebSocket ping unless closed (heartbeat). */
+    public void ping() {
+        if (!terminated.get()) {
+            try {
+                outbound.ping();
+            } catch (RuntimeException e) {
+                terminate();
+            }
+        }
     }
 
     /** Stops delivery because the socket is already gone (the client closed it); idempotent. */
@@ -182,7 +231,7 @@ public final class Connection {
 
     @Override
     public String toString() {
-        return "Connection[" + id + ", teams=" + streams.size() + ", queued=" + queuedFrames.get() + " frames/"
+        return "Connection[" + id + ", user=" + user + ", teams=" + streams.size() + ", queued=" + queuedFrames.get() + " frames/"
                 + queuedBytes.get() + " bytes]";
     }
 }

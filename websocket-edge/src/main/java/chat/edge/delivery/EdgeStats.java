@@ -30,6 +30,70 @@ public final class EdgeStats {
     private final LongAdder resumesNone = new LongAdder();
     private final LongAdder resyncs = new LongAdder();
     private final LongAdder recoveredEvents = new LongAdder();
+    private final LongAdder refusedUnauthorized = new LongAdder();
+    private final LongAdder refusedLimit = new LongAdder();
+    /** Upper bounds (ms) of the delivery latency histogram's buckets; the last bucket is +Inf. */
+    public static final long[] LATENCY_BUCKETS_MS = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000};
+    private final LongAdder[] latency = new LongAdder[LATENCY_BUCKETS_MS.length + 1];
+    private final LongAdder latencySumMs = new LongAdder();
+
+    public EdgeStats() {
+        for (int i = 0; i < latency.length; i++) {
+            latency[i] = new LongAdder();
+        }
+    }
+
+    /**
+     * The delivery latency histogram: per bucket of {@link #LATENCY_BUCKETS_MS} (then +Inf) the count of
+     * event frames written whose latency fell in it (not cumulative), and the sum in ms.
+     */
+    public record Latency(long[] counts, long sumMs) {
+        public long total() {
+            long t = 0;
+            for (long c : counts) {
+                t += c;
+            }
+            return t;
+        }
+    }
+
+    /** One event frame written {@code ms} after its append to the log. */
+    public void delivered(final long ms) {
+        final long v = Math.max(0, ms);
+        int i = 0;
+        while (i < LATENCY_BUCKETS_MS.length && v > LATENCY_BUCKETS_MS[i]) {
+            i++;
+        }
+        latency[i].increment();
+        latencySumMs.add(v);
+    }
+
+    public Latency latency() {
+        final long[] counts = new long[latency.length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = latency[i].sum();
+        }
+        return new Latency(counts, latencySumMs.sum());
+    }
+
+    /** A connection refused at open: {@code unauthorized} or {@code limit}. */
+    public void refusedConnection(final String reason) {
+        if ("limit".equals(reason)) {
+            refusedLimit.increment();
+        } else {
+            refusedUnauthorized.increment();
+        }
+    }
+
+    /** Connections refused for want of a user (4401). */
+    public long refusedUnauthorized() {
+        return refusedUnauthorized.sum();
+    }
+
+    /** Connections refused over a limit (4429). */
+    public long refusedLimit() {
+        return refusedLimit.sum();
+    }
 
     /**
      * A point-in-time copy.

@@ -17,6 +17,10 @@ public interface Outbound {
      */
     CompletionStage<?> send(Frame frame);
 
+    /** Sends a WebSocket ping (the client's pong proves it alive); does nothing where not supported. */
+    default void ping() {
+    }
+
     /** Sends a close frame with {@code code} and closes the socket (cut after a grace if it cannot flush). */
     void close(int code, String reason);
 }

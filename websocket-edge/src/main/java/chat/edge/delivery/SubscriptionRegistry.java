@@ -136,6 +136,11 @@ public final class SubscriptionRegistry {
         return byTeam.size();
     }
 
+    /** The open connections (a live view). */
+    public Set<Connection> connections() {
+        return java.util.Collections.unmodifiableSet(open);
+    }
+
     /** Open connections. */
     public int connectionCount() {
         return open.size();

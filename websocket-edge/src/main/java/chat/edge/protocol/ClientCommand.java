@@ -28,6 +28,13 @@ public sealed interface ClientCommand {
         }
     }
 
+    /**
+     * {@code {"op":"ping"}}: an application-level heartbeat (for clients that cannot send WebSocket
+     * pings); answered with {@code {"type":"pong"}}. Any frame from the client keeps it alive.
+     */
+    record Ping(String id) implements ClientCommand {
+    }
+
     /** {@code {"op":"unsubscribe","teamId":"t1"}}: stop receiving the team's events. */
     record Unsubscribe(String teamId, String id) implements ClientCommand {
     }

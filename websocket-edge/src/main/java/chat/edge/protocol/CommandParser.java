@@ -96,6 +96,12 @@ public final class CommandParser {
         }
         return switch (op) {
             case "subscribe" -> new ClientCommand.Subscribe(requireTeam(teamId, id), since, id);
+            case "ping" -> {
+                if (since != null || teamId != null) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "ping takes no teamId or since", id);
+                }
+                yield new ClientCommand.Ping(id);
+            }
             case "unsubscribe" -> {
                 if (since != null) {
                     throw new ProtocolException(ErrorCode.INVALID_FIELD, "since is only allowed with subscribe", id);
@@ -103,7 +109,7 @@ public final class CommandParser {
                 yield new ClientCommand.Unsubscribe(requireTeam(teamId, id), id);
             }
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_OP, "unknown op '" + printable(op)
-                    + "'; known: subscribe, unsubscribe", id);
+                    + "'; known: subscribe, unsubscribe, ping", id);
         };
     }
 

@@ -19,5 +19,20 @@ public enum ErrorCode {
     /** The connection already has {@code chat.edge.max-subscriptions} subscriptions. */
     TOO_MANY_SUBSCRIPTIONS,
     /** The frame exceeded {@code chat.edge.max-inbound-frame-bytes}; the connection is then closed. */
-    FRAME_TOO_LARGE
+    FRAME_TOO_LARGE,
+    /**
+     * The connection's user is not a member of the team: {@code subscribe} is refused (nothing is
+     * subscribed); also the {@code code} of an {@code unsubscribed} frame the edge sends when the
+     * user leaves (or is removed from) a team they are subscribed to.
+     */
+    NOT_TEAM_MEMBER,
+    /** The user may not see the channel (private channel outsider, unknown channel), e.g. for {@code typing}. */
+    NOT_CHANNEL_MEMBER,
+    /**
+     * The team's membership could not be read (shard unreachable, projector far behind, no shard
+     * configured): nothing is subscribed; retry later with back-off.
+     */
+    MEMBERSHIP_UNAVAILABLE,
+    /** Too many frames of this kind (e.g. {@code typing}); the frame was dropped. */
+    RATE_LIMITED
 }

@@ -39,7 +39,7 @@ public final class EventFrames {
      */
     public static Frame render(final String epoch, final int partition, final long offset, final long appendedAt,
                                final EventEnvelope envelope) {
-        return ServerFrames.render(g -> {
+        final Frame f = ServerFrames.render(g -> {
             g.writeStringField("type", "event");
             g.writeObjectFieldStart("position");
             g.writeStringField("epoch", epoch);
@@ -66,6 +66,7 @@ public final class EventFrames {
             }
             g.writeEndObject();
         });
+        return new Frame(f.utf8(), appendedAt);
     }
 
     private static void writeValue(final JsonGenerator g, final Object value) throws IOException {

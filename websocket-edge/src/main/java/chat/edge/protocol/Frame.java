@@ -15,9 +15,20 @@ import java.util.Objects;
  */
 public final class Frame {
     private final byte[] utf8;
+    private final long appendedAt;
 
     Frame(final byte[] utf8) {
+        this(utf8, 0);
+    }
+
+    Frame(final byte[] utf8, final long appendedAt) {
         this.utf8 = Objects.requireNonNull(utf8, "utf8");
+        this.appendedAt = appendedAt;
+    }
+
+    /** An event frame's log append time (epoch ms), for the delivery latency metric; 0 for control frames. */
+    public long appendedAt() {
+        return appendedAt;
     }
 
     /** A frame of arbitrary text, for tests and tools. */

@@ -86,6 +86,31 @@ public final class ServerFrames {
         return teamReply("unsubscribed", teamId, id);
     }
 
+    /**
+     * Tells the client the edge ended its subscription, with the reason's stable code, e.g.
+     * {@code {"type":"unsubscribed","teamId":"t1","code":"NOT_TEAM_MEMBER"}}.
+     */
+    public static Frame unsubscribed(final String teamId, final String id, final ErrorCode code) {
+        return render(g -> {
+            g.writeStringField("type", "unsubscribed");
+            g.writeStringField("teamId", teamId);
+            if (id != null) {
+                g.writeStringField("id", id);
+            }
+            g.writeStringField("code", code.name());
+        });
+    }
+
+    /** Answers a {@code ping}: {@code {"type":"pong"}} (with the ping's {@code id} when it had one). */
+    public static Frame pong(final String id) {
+        return render(g -> {
+            g.writeStringField("type", "pong");
+            if (id != null) {
+                g.writeStringField("id", id);
+            }
+        });
+    }
+
     /** Reports a refused frame. */
     public static Frame error(final ErrorCode code, final String message, final String id) {
         return render(g -> {

@@ -1,6 +1,8 @@
 package chat.edge.read;
 
 import chat.common.ids.Ids;
+import chat.common.redis.ReadCacheSettings;
+import chat.common.redis.RedisGate;
 import chat.common.shard.ShardDataSources;
 import chat.common.shard.ShardMap;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -33,6 +35,11 @@ import java.sql.SQLException;
  * and read receipts of a message. Every read is authorized in SQL: users outside the team see no
  * team, outsiders of a private channel see no channel (404, never 403, so existence is not leaked).
  *
+ * <p>With Redis ({@code redis.uri}) and {@code chat.read-cache.enabled}, history pages are served
+ * from the read cache when the team's and channel's entries are valid (membership checked from
+ * the cache, as strictly as in SQL), else from the shard; a cold entry is then filled from a
+ * shard snapshot. Hit rate: {@code GET /api/v1/read-cache/stats}.
+ *
  * <pre>{@code
  * curl -H 'X-Chat-User: bob' 'localhost:8080/api/v1/teams/acme/channels/general/messages?limit=50'
  * }</pre>
@@ -47,9 +54,18 @@ class ReadController {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final ReadModelQueries queries;
+    private final ReadCache cache;
+    private final int window;
 
-    ReadController(final ShardDataSources shards, final ShardMap shardMap) {
+    ReadController(final ShardDataSources shards, final ShardMap shardMap, @Nullable final RedisGate redis,
+                   final ReadCacheSettings cacheSettings, final ReadCacheStats stats) {
         this.queries = new ReadModelQueries(shards, shardMap);
+        this.cache = redis != null && cacheSettings.enabled() ? new ReadCache(redis, stats) : null;
+        this.window = cacheSettings.window();
+    }
+
+    boolean cacheEnabled() {
+        return cache != null;
     }
 
     @FunctionalInterface
@@ -79,10 +95,65 @@ class ReadController {
                                  @Nullable @Header(USER_HEADER) final String user,
                                  @Nullable @QueryValue("limit") final String limit,
                                  @Nullable @QueryValue("before") final String before) {
-        return answer(teamId, user, (c, g) -> {
+        final Cached cached = cache == null ? null : fromCache(teamId, channelId, user, limit, before);
+        if (cached != null && cached.response() != null) {
+            return cached.response();
+        }
+        final HttpResponse<String> fromShard = answer(teamId, user, (c, g) -> {
             requireChannel(c, teamId, channelId, user);
             ReadModelQueries.history(c, teamId, channelId, cursor(before, Long.MAX_VALUE), limit(limit), g);
         });
+        if (cached != null && cached.outcome() == ReadCache.Outcome.COLD && fromShard.getStatus() == HttpStatus.OK) {
+            fill(teamId, channelId);
+        }
+        return fromShard;
+    }
+
+    /** What the cache made of a history read: a response to send, or why the shard must answer. */
+    private record Cached(ReadCache.Outcome outcome, HttpResponse<String> response) {
+    }
+
+    private Cached fromCache(final String teamId, final String channelId, final String user, final String rawLimit,
+                             final String rawBefore) {
+        final int limit;
+        final long before;
+        try {
+            // Anything the shard path would refuse is left to it, so the answers stay exactly the same.
+            id("teamId", teamId);
+            id("channelId", channelId);
+            if (user == null) {
+                return null;
+            }
+            id(USER_HEADER, user);
+            limit = limit(rawLimit);
+            before = cursor(rawBefore, Long.MAX_VALUE);
+        } catch (Refused r) {
+            return null;
+        }
+        final ReadCache.Answer a = cache.history(queries.partitionOf(teamId), teamId, channelId, user, before, limit);
+        return switch (a.outcome()) {
+            case HIT -> new Cached(a.outcome(), HttpResponse.ok("{" + a.body() + "}").contentType(MediaType.APPLICATION_JSON_TYPE));
+            case NOT_TEAM -> new Cached(a.outcome(), error(HttpStatus.NOT_FOUND, "TEAM_NOT_FOUND", "no team " + teamId));
+            case NOT_CHANNEL -> new Cached(a.outcome(), error(HttpStatus.NOT_FOUND, "CHANNEL_NOT_FOUND",
+                    "no channel " + channelId + " in team " + teamId));
+            default -> new Cached(a.outcome(), null);
+        };
+    }
+
+    /** After a cold miss: installs a shard snapshot of the team and channel (best effort). */
+    private void fill(final String teamId, final String channelId) {
+        if (!cache.reachable()) {
+            return;
+        }
+        final int partition = queries.partitionOf(teamId);
+        try (Connection c = queries.connect(teamId)) {
+            final ReadModelQueries.Snapshot s = ReadModelQueries.snapshot(c, partition, teamId, channelId, window);
+            if (s != null) {
+                cache.fill(partition, s);
+            }
+        } catch (SQLException e) {
+            LOG.debug("read cache fill of {}/{} skipped: {}", teamId, channelId, e.getMessage());
+        }
     }
 
     @Get(uri = "/channels/{channelId}/messages/{messageId}/replies", produces = MediaType.APPLICATION_JSON)

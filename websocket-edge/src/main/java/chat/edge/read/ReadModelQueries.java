@@ -1,6 +1,7 @@
 package chat.edge.read;
 
 import chat.common.kafka.TeamPartitioner;
+import chat.common.redis.CachedMessage;
 import chat.common.shard.ShardDataSources;
 import chat.common.shard.ShardMap;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -11,6 +12,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The read API's queries against the read model of a team's shard. Every query is scoped by
@@ -32,9 +35,12 @@ final class ReadModelQueries {
         this.shardMap = shardMap;
     }
 
+    int partitionOf(final String team) {
+        return TeamPartitioner.partitionOf(team, shardMap.partitions());
+    }
+
     Connection connect(final String team) throws SQLException {
-        final Connection c = shards.shard(shardMap.shardOf(TeamPartitioner.partitionOf(team, shardMap.partitions())))
-                .getConnection();
+        final Connection c = shards.shard(shardMap.shardOf(partitionOf(team))).getConnection();
         c.setReadOnly(true);
         return c;
     }
@@ -251,5 +257,129 @@ final class ReadModelQueries {
         } else {
             g.writeStringField(field, t.toInstant().toString());
         }
+    }
+
+    /**
+     * What the read cache holds of a team and channel, read in one REPEATABLE READ transaction
+     * together with the partition's checkpoint (every event below it is in these rows).
+     *
+     * @param window the newest {@code n} root messages not deleted, newest first
+     * @param full   true when the window is the channel's whole history
+     */
+    record Snapshot(String team, String channel, long checkpoint, List<String> teamMembers, boolean privateChannel,
+                    List<String> channelMembers, boolean full, List<CachedMessage> window) {
+        /** The snapshot argument of {@code ReadCacheKeys.INSTALL}. */
+        String toJson() {
+            final java.io.StringWriter out = new java.io.StringWriter(256 + window.size() * 200);
+            try (JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(out)) {
+                g.writeStartObject();
+                g.writeStringField("t", team);
+                g.writeStringField("c", channel);
+                g.writeNumberField("priv", privateChannel ? 1 : 0);
+                g.writeNumberField("full", full ? 1 : 0);
+                g.writeArrayFieldStart("tm");
+                for (String u : teamMembers) {
+                    g.writeString(u);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("cm");
+                for (String u : channelMembers) {
+                    g.writeString(u);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("w");
+                for (CachedMessage m : window) {
+                    g.writeStartArray();
+                    g.writeString(m.messageId());
+                    g.writeNumber(m.offset());
+                    g.writeString(m.encode());
+                    g.writeEndArray();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return out.toString();
+        }
+    }
+
+    /** The snapshot of a team and channel for the cache, or null when either does not exist. */
+    static Snapshot snapshot(final Connection c, final int partition, final String team, final String channel, final int n)
+            throws SQLException {
+        final boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        try {
+            long checkpoint = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT next_offset FROM projection_checkpoint WHERE partition = ?")) {
+                ps.setInt(1, partition);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        checkpoint = rs.getLong(1);
+                    }
+                }
+            }
+            final Boolean priv;
+            try (PreparedStatement ps = c.prepareStatement("SELECT private FROM channels WHERE team_id = ? AND channel_id = ?"
+                    + " AND EXISTS (SELECT 1 FROM teams WHERE team_id = ?)")) {
+                ps.setString(1, team);
+                ps.setString(2, channel);
+                ps.setString(3, team);
+                try (ResultSet rs = ps.executeQuery()) {
+                    priv = rs.next() ? rs.getBoolean(1) : null;
+                }
+            }
+            if (priv == null) {
+                return null;
+            }
+            final List<String> teamMembers = strings(c, "SELECT user_id FROM team_members WHERE team_id = ?", team, null);
+            final List<String> channelMembers = strings(c, "SELECT user_id FROM channel_members WHERE team_id = ? AND channel_id = ?",
+                    team, channel);
+            final List<CachedMessage> window = new ArrayList<>(Math.min(n, 1024));
+            boolean full = true;
+            try (PreparedStatement ps = c.prepareStatement("SELECT message_id, author_id, text, created_at, edited_at, log_partition,"
+                    + " log_offset, reply_count, last_reply_at FROM messages WHERE team_id = ? AND channel_id = ?"
+                    + " AND thread_root_id IS NULL AND deleted_at IS NULL ORDER BY log_offset DESC LIMIT ?")) {
+                ps.setString(1, team);
+                ps.setString(2, channel);
+                ps.setInt(3, n + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (window.size() == n) {
+                            full = false;
+                            break;
+                        }
+                        window.add(new CachedMessage(rs.getString(1), rs.getString(2), rs.getString(3), time(rs.getTimestamp(4)),
+                                time(rs.getTimestamp(5)), rs.getInt(6), rs.getLong(7), rs.getInt(8), time(rs.getTimestamp(9))));
+                    }
+                }
+            }
+            c.commit();
+            return new Snapshot(team, channel, checkpoint, teamMembers, priv, channelMembers, full, window);
+        } finally {
+            c.rollback();
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static List<String> strings(final Connection c, final String sql, final String a, final String b) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, a);
+            if (b != null) {
+                ps.setString(2, b);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                final List<String> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+                return out;
+            }
+        }
+    }
+
+    private static String time(final Timestamp t) {
+        return t == null ? null : t.toInstant().toString();
     }
 }

@@ -28,7 +28,10 @@ final class ConnectionProtocol {
     private final int maxInboundFrameBytes;
     private final int maxProtocolErrors;
     private final ResumeService resumes;
-    private int protocolErrors;
+    private static final java.util.concurrent.Executor COMMANDS = java.util.concurrent.Executors
+            .newThreadPerTaskExecutor(Thread.ofVirtual().name("edge-command-", 0).factory());
+    private final java.util.concurrent.atomic.AtomicInteger protocolErrors = new java.util.concurrent.atomic.AtomicInteger();
+    private java.util.concurrent.CompletableFuture<Void> chain = java.util.concurrent.CompletableFuture.completedFuture(null);
 
     ConnectionProtocol(final Connection connection, final SubscriptionRegistry registry, final EdgeStats stats,
                        final int maxInboundFrameBytes, final int maxProtocolErrors) {
@@ -54,6 +57,7 @@ final class ConnectionProtocol {
     }
 
     void onText(final String text) {
+        connection.touch();
         if (connection.isTerminated()) {
             return;
         }
@@ -71,7 +75,23 @@ final class ConnectionProtocol {
             refuse(e.code(), e.getMessage(), e.requestId());
             return;
         }
+        if (resumes != null && resumes.filtersByMembership()) {
+            // Subscribing may read the shard: run the connection's commands in order, off the event loop.
+            chain = chain.thenRunAsync(() -> handle(command), COMMANDS).exceptionally(e -> {
+                connection.close(CloseCodes.INTERNAL_ERROR, "command failed");
+                return null;
+            });
+            return;
+        }
+        handle(command);
+    }
+
+    private void handle(final ClientCommand command) {
+        if (connection.isTerminated()) {
+            return;
+        }
         switch (command) {
+            case ClientCommand.Ping p -> connection.offer(ServerFrames.pong(p.id()));
             case ClientCommand.Subscribe s -> subscribe(s);
             case ClientCommand.Unsubscribe u -> {
                 registry.unsubscribe(connection, u.teamId());
@@ -106,8 +126,7 @@ final class ConnectionProtocol {
 
     private void refuse(final ErrorCode code, final String message, final String id) {
         stats.protocolError();
-        protocolErrors++;
-        if (protocolErrors > maxProtocolErrors) {
+        if (protocolErrors.incrementAndGet() > maxProtocolErrors) {
             connection.offer(ServerFrames.error(code, message, id));
             connection.close(CloseCodes.PROTOCOL_ERROR, "too many protocol errors");
             return;

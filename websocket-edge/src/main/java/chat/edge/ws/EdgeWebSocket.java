@@ -1,8 +1,11 @@
 package chat.edge.ws;
 
+import chat.common.auth.Identity;
+import chat.edge.CloseCodes;
 import chat.edge.EdgeSettings;
 import chat.edge.consume.ResumeService;
 import chat.edge.delivery.Connection;
+import chat.edge.delivery.ConnectionLimits;
 import chat.edge.delivery.EdgeStats;
 import chat.edge.delivery.QueueLimits;
 import chat.edge.delivery.SubscriptionRegistry;
@@ -10,6 +13,8 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.server.netty.NettyHttpRequest;
+import io.micronaut.websocket.CloseReason;
+import io.micronaut.websocket.WebSocketPongMessage;
 import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.annotation.OnClose;
 import io.micronaut.websocket.annotation.OnError;
@@ -20,9 +25,16 @@ import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
 /**
  * {@code GET /ws}: the clients' WebSocket. See websocket-edge/README.md for the protocol. One
  * bean serves every socket; per-socket state lives in a session attribute.
+ *
+ * <p>The upgrade request must name a user ({@link Identity}); without one the socket is closed at
+ * once with {@link CloseCodes#UNAUTHORIZED}. A user (or IP) over its connection limit is closed
+ * with {@link CloseCodes#TOO_MANY_CONNECTIONS}.
  */
 @ServerWebSocket("/ws")
 @Requires(property = "chat.edge.enabled", notEquals = "false")
@@ -35,22 +47,43 @@ final class EdgeWebSocket {
     private final EdgeSettings settings;
     private final QueueLimits limits;
     private final ResumeService resumes;
+    private final ConnectionLimits connectionLimits;
 
     EdgeWebSocket(final SubscriptionRegistry registry, final EdgeStats stats, final EdgeSettings settings,
-                  final QueueLimits limits, @Nullable final ResumeService resumes) {
+                  final QueueLimits limits, @Nullable final ResumeService resumes,
+                  final ConnectionLimits connectionLimits) {
         this.resumes = resumes;
         this.registry = registry;
         this.stats = stats;
         this.settings = settings;
         this.limits = limits;
+        this.connectionLimits = connectionLimits;
     }
 
     @OnOpen
     void onOpen(final WebSocketSession session, final HttpRequest<?> request) {
+        final Optional<String> user = Identity.userOf(request);
+        if (user.isEmpty()) {
+            stats.refusedConnection("unauthorized");
+            session.close(new CloseReason(CloseCodes.UNAUTHORIZED, "no user: send credentials"));
+            return;
+        }
+        final String ip = remoteIp(request);
+        final ConnectionLimits.Verdict verdict = connectionLimits.acquire(ip, user.get());
+        if (verdict != ConnectionLimits.Verdict.OK) {
+            stats.refusedConnection("limit");
+            session.close(new CloseReason(CloseCodes.TOO_MANY_CONNECTIONS,
+                    verdict == ConnectionLimits.Verdict.TOO_MANY_FOR_USER ? "too many connections for this user"
+                            : "too many connections from this address"));
+            return;
+        }
         final Channel channel = request instanceof NettyHttpRequest<?> netty
                 ? netty.getChannelHandlerContext().channel() : null;
-        final Connection connection = new Connection(session.getId(),
-                new SessionOutbound(session, channel, settings.closeGrace()), limits, stats, registry::closed);
+        final Connection connection = new Connection(session.getId(), user.get(), ip,
+                new SessionOutbound(session, channel, settings.closeGrace()), limits, stats, c -> {
+                    registry.closed(c);
+                    connectionLimits.release(ip, user.get());
+                });
         session.put(PROTOCOL, new ConnectionProtocol(connection, registry, stats, settings.maxInboundFrameBytes(),
                 settings.maxProtocolErrors(), resumes));
         registry.open(connection);
@@ -64,6 +97,11 @@ final class EdgeWebSocket {
         }
     }
 
+    @OnMessage
+    void onPong(final WebSocketPongMessage pong, final WebSocketSession session) {
+        session.get(PROTOCOL, ConnectionProtocol.class).ifPresent(p -> p.connection().touch());
+    }
+
     @OnClose
     void onClose(final WebSocketSession session) {
         session.get(PROTOCOL, ConnectionProtocol.class).ifPresent(p -> p.connection().terminate());
@@ -73,5 +111,10 @@ final class EdgeWebSocket {
     void onError(final WebSocketSession session, final Throwable error) {
         LOG.debug("WebSocket {} failed: {}", session.getId(), error.toString());
         session.get(PROTOCOL, ConnectionProtocol.class).ifPresent(p -> p.connection().terminate());
+    }
+
+    private static String remoteIp(final HttpRequest<?> request) {
+        final InetSocketAddress a = request.getRemoteAddress();
+        return a == null || a.getAddress() == null ? "unknown" : a.getAddress().getHostAddress();
     }
 }

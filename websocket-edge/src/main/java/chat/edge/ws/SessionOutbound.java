@@ -39,6 +39,11 @@ final class SessionOutbound implements Outbound {
     }
 
     @Override
+    public void ping() {
+        session.sendPingAsync(new byte[0]);
+    }
+
+    @Override
     public void close(final int code, final String reason) {
         session.close(new CloseReason(code, reason));
         if (channel != null) {

@@ -67,7 +67,8 @@ class EdgeKafkaIT {
                 "micronaut.server.port", -1,
                 "chat.region", "it",
                 "chat.kafka.bootstrap-servers", Broker.KAFKA.bootstrapServers(),
-                "chat.kafka.partitions", PARTITIONS));
+                "chat.kafka.partitions", PARTITIONS,
+                "chat.edge.access.enabled", false));
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Broker.KAFKA.bootstrapServers(),
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,

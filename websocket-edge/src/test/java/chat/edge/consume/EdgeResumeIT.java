@@ -50,7 +50,8 @@ class EdgeResumeIT {
                 "chat.kafka.bootstrap-servers", EdgeKafkaIT.Broker.KAFKA.bootstrapServers(),
                 "chat.kafka.partitions", 12,
                 "chat.edge.resume.buffer-events", 20,
-                "chat.edge.resume.max-events", 300));
+                "chat.edge.resume.max-events", 300,
+                "chat.edge.access.enabled", false));
         epoch = "resume." + EdgeKafkaIT.Broker.TOPIC_ID;
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, EdgeKafkaIT.Broker.KAFKA.bootstrapServers(),

@@ -46,6 +46,7 @@ class EdgeWebSocketIT {
                 "chat.edge.max-subscriptions", 3,
                 "chat.edge.max-inbound-frame-bytes", 1024,
                 "chat.edge.max-protocol-errors", 2,
+                "chat.edge.limits.max-connections-per-user", 2,
                 "chat.kafka.bootstrap-servers", "unused:9092"));
         registry = server.getApplicationContext().getBean(SubscriptionRegistry.class);
         http = HttpClient.newHttpClient();
@@ -137,5 +138,46 @@ class EdgeWebSocketIT {
         assertThat(n.has("connections")).isTrue();
         assertThat(n.has("queueOverflows")).isTrue();
         assertThat(n.has("undecodableRecords")).isTrue();
+    }
+
+    @Test
+    void givenNoUserOnTheUpgrade_thenClosedWithUnauthorized() throws Exception {
+        final TestClient c = TestClient.connectRaw(http, ws);
+        assertThat(c.closed().get(5, TimeUnit.SECONDS)).isEqualTo(CloseCodes.UNAUTHORIZED);
+        final TestClient invalid = TestClient.connectRaw(http, URI.create(ws + "?user=not%20valid"));
+        assertThat(invalid.closed().get(5, TimeUnit.SECONDS)).isEqualTo(CloseCodes.UNAUTHORIZED);
+        assertThat(CloseCodes.isReconnect(CloseCodes.UNAUTHORIZED)).isFalse();
+    }
+
+    @Test
+    void givenUserAtTheConnectionLimit_whenAnotherConnects_thenItIsClosedWithTooManyConnections_untilOneCloses()
+            throws Exception {
+        final URI limited = URI.create(ws + "?user=limited");
+        final TestClient a = TestClient.connectRaw(http, limited);
+        final TestClient b = TestClient.connectRaw(http, limited);
+        final TestClient c = TestClient.connectRaw(http, limited);
+        assertThat(c.closed().get(5, TimeUnit.SECONDS)).isEqualTo(CloseCodes.TOO_MANY_CONNECTIONS);
+        assertThat(a.closed()).isNotDone();
+        a.close();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            final TestClient d = TestClient.connectRaw(http, limited);
+            d.send("{\"op\":\"ping\",\"id\":\"p1\"}");
+            await().atMost(Duration.ofSeconds(2)).until(() -> !d.messages().isEmpty());
+            assertThat(JSON.readTree(d.messages().get(0)).get("type").asText()).isEqualTo("pong");
+            d.close();
+        });
+        b.close();
+    }
+
+    @Test
+    void shouldExposePrometheusText() throws Exception {
+        final HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.getPort() + "/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
+        assertThat(r.body()).contains("# TYPE chat_edge_connections gauge", "chat_edge_frames_sent_total ",
+                "chat_edge_delivery_latency_ms_bucket{le=\"+Inf\"} ", "chat_edge_resumes_total{kind=\"log\"} ",
+                "chat_edge_queue_overflows_total ");
     }
 }

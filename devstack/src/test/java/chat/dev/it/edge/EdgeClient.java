@@ -39,7 +39,10 @@ final class EdgeClient implements AutoCloseable {
     private volatile boolean paused;
     private volatile WebSocket pausedSocket;
 
-    private EdgeClient(final List<String> urls, final int first, final boolean reconnect) {
+    private final String user;
+
+    private EdgeClient(final List<String> urls, final int first, final boolean reconnect, final String user) {
+        this.user = user;
         this.urls = List.copyOf(urls);
         this.urlIndex = first;
         this.reconnect = reconnect;
@@ -47,7 +50,13 @@ final class EdgeClient implements AutoCloseable {
 
     /** Connects to {@code urls[first]}; reconnects to the next URL when the socket goes. */
     static EdgeClient connect(final List<String> urls, final int first, final boolean reconnect) throws Exception {
-        final EdgeClient c = new EdgeClient(urls, first, reconnect);
+        return connect(urls, first, reconnect, Posts.USER);
+    }
+
+    /** As {@code user} (the {@code user} query parameter of the upgrade; {@code null}: anonymous). */
+    static EdgeClient connect(final List<String> urls, final int first, final boolean reconnect, final String user)
+            throws Exception {
+        final EdgeClient c = new EdgeClient(urls, first, reconnect, user);
         c.open().get(10, TimeUnit.SECONDS);
         return c;
     }
@@ -56,10 +65,14 @@ final class EdgeClient implements AutoCloseable {
         return connect(List.of(url), 0, false);
     }
 
+    static EdgeClient connectAs(final String url, final String user) throws Exception {
+        return connect(List.of(url), 0, false, user);
+    }
+
     private CompletableFuture<WebSocket> open() {
         connects.incrementAndGet();
         return HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(URI.create(urls.get(urlIndex)), new Listener())
+                .buildAsync(URI.create(urls.get(urlIndex) + (user == null ? "" : "?user=" + user)), new Listener())
                 .thenApply(ws -> {
                     socket = ws;
                     return ws;

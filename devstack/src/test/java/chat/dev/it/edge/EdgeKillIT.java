@@ -37,7 +37,7 @@ class EdgeKillIT {
             throws Exception {
         // Given an edge in a child JVM with 24 clients over 4 teams, and a second edge to fail over to
         final DevStack stack = TestStack.get();
-        final EmbeddedServer survivor = stack.startEdge(0);
+        final EmbeddedServer survivor = stack.startEdge(0, EdgeProps.access(stack));
         final int port = freePort();
         final Process doomed = startEdgeProcess(stack, port);
         final List<EdgeClient> clients = new ArrayList<>();
@@ -134,6 +134,7 @@ class EdgeKillIT {
         props.put("chat.kafka.partitions", Integer.toString(stack.options().partitions()));
         props.put("chat.projector.enabled", "false");
         props.put("micronaut.banner.enabled", "false");
+        EdgeProps.access(stack).forEach((k, v) -> props.put(k, String.valueOf(v)));
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("chat.edge.EdgeMain");
         final File log = Path.of("target", "edgekill-edge.log").toFile();

@@ -20,7 +20,7 @@ class MultiEdgeResumeIT {
     void givenClientOnEdgeA_whenItDropsAndResumesOnEdgeB_thenItSeesEveryEventOnceAndBothEdgesAgree() throws Exception {
         // Given two edges, a watcher on B, and a client on A that has seen the first 20 of a team's messages
         final DevStack stack = TestStack.get();
-        final EmbeddedServer b = stack.startEdge(0);
+        final EmbeddedServer b = stack.startEdge(0, EdgeProps.access(stack));
         final String urlA = stack.wsUrl();
         final String urlB = "ws://127.0.0.1:" + b.getPort() + "/ws";
         assertThat(stack.edgeWsUrls()).contains(urlA, urlB);

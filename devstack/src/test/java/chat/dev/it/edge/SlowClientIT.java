@@ -35,10 +35,10 @@ class SlowClientIT {
     void givenOneClientThatStopsReading_whenATeamIsBusy_thenOnlyItIsClosedWith4008AndTheOthersKeepUp() throws Exception {
         // Given an edge with a small queue bound (50 frames / 256 KiB), 5 fast clients and one that never reads
         final DevStack stack = TestStack.get();
-        final EmbeddedServer edge = stack.startEdge(0, Map.of(
+        final EmbeddedServer edge = stack.startEdge(0, EdgeProps.access(stack, Map.of(
                 "chat.edge.max-queued-frames", 50,
                 "chat.edge.max-queued-bytes", 262_144,
-                "chat.edge.close-grace", "1s"));
+                "chat.edge.close-grace", "1s")));
         final String url = "ws://127.0.0.1:" + edge.getPort() + "/ws";
         final String team = "slowclient-1";
         final List<EdgeClient> fast = new ArrayList<>();
@@ -101,7 +101,7 @@ class SlowClientIT {
         final byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         final OutputStream out = s.getOutputStream();
-        out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        out.write(("GET /ws?user=" + Posts.USER + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
