@@ -239,7 +239,8 @@ public final class DevStack implements AutoCloseable {
         props.put("chat.projector.enabled", "false");
         props.put("endpoints.health.details-visible", "ANONYMOUS");
         serviceProperties.forEach((k, v) -> {
-            if (k.startsWith("chat.edge.")) {
+            // edge settings, and the shards (membership checks, read API) and Redis it reads
+            if (k.startsWith("chat.edge.") || k.startsWith("chat.shards.") || k.startsWith("redis.")) {
                 props.put(k, v);
             }
         });

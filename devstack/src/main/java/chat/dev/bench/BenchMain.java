@@ -149,7 +149,8 @@ public final class BenchMain {
             return 1;
         }
         final Tracker tracker = new Tracker();
-        final URI wsUri = URI.create(o.url().replaceFirst("^http", "ws") + "/ws");
+        // The bench user creates every team and channel (Poster.provision) and so may subscribe to them.
+        final URI wsUri = URI.create(o.url().replaceFirst("^http", "ws") + "/ws?user=bench");
         long errors = 0;
         long loss = 0;
         boolean findMaxPassed = false;
@@ -160,6 +161,9 @@ public final class BenchMain {
         final WsFleet fleet = new WsFleet(wsUri, teams, tracker, executor);
         Poster poster = null;
         try {
+            poster = new Poster(o.url(), teams, "general", o.textLength(), tracker, fleet, o.maxInFlight(),
+                    Duration.ofSeconds(10), executor);
+            poster.provision(); // teams and channels exist, with the bench user as member, before anyone subscribes
             final long t0 = System.nanoTime();
             final int subscribed = fleet.open(o.clients(), Duration.ofSeconds(Math.max(30, o.clients() / 50)));
             final double connectSeconds = (System.nanoTime() - t0) / 1e9;
@@ -170,9 +174,6 @@ public final class BenchMain {
             if (subscribed < o.clients()) {
                 errors += o.clients() - subscribed;
             }
-            poster = new Poster(o.url(), teams, "general", o.textLength(), tracker, fleet, o.maxInFlight(),
-                    Duration.ofSeconds(10), executor);
-            poster.provision();
 
             final Phase warm = new Phase("warmup", o.rate(), false);
             Snap w0 = null;

@@ -57,8 +57,14 @@ final class WsClient implements AutoCloseable {
                 }).get(10, TimeUnit.SECONDS);
     }
 
+    /** Connects as {@link Api#USER} (the user the test helpers create teams and channels as). */
     static WsClient connect(final String url) throws Exception {
-        return new WsClient(url);
+        return connect(url, Api.USER);
+    }
+
+    /** Connects as {@code user} (named on the upgrade request, as browsers do). */
+    static WsClient connect(final String url, final String user) throws Exception {
+        return new WsClient(url + (url.contains("?") ? "&" : "?") + "user=" + user);
     }
 
     void send(final String json) {

@@ -1,0 +1,356 @@
+package chat.dev.bench.read;
+
+import chat.events.ChannelCreated;
+import chat.events.EventEnvelope;
+import chat.events.MemberJoined;
+import chat.events.MessagePosted;
+import chat.events.TeamCreated;
+import chat.events.TeamMemberJoined;
+import chat.schemas.EventCodec;
+import chat.schemas.Topics;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Channel history read benchmark of the Redis read cache (issue 3): seeds a running dev stack
+ * through Kafka (real envelopes, a valid domain sequence: teams, members, channels, joins,
+ * messages), waits until the projector has caught up, then measures {@code GET .../messages}
+ * latency (client side, over HTTP) and the server's cache hit rate under a mix of reads while
+ * messages keep arriving; then stops Redis ({@code SHUTDOWN NOSAVE}) and measures the same mix
+ * again: reads from the shard only, the baseline.
+ *
+ * <pre>{@code
+ * java -cp devstack/target/classes:$(cat cp.txt) chat.dev.bench.read.ReadBench \
+ *   --http http://127.0.0.1:18095 --kafka 127.0.0.1:19195 --redis-port 16495 \
+ *   --teams 10 --channels-per-team 100 --messages-per-channel 1000 --reads 40000
+ * }</pre>
+ *
+ * Mix per read: 88% newest page (limit 50), 9% second page (cursor from the first), 3% a deep page
+ * (cursor ~600 messages back, beyond the cached window); readers pick channels uniformly, and a
+ * writer posts {@code --writes-per-second} new messages meanwhile.
+ */
+public final class ReadBench {
+    private static final java.util.regex.Pattern CURSOR = java.util.regex.Pattern.compile("\"nextCursor\":\"(\\d+)\"");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Map<String, String> args;
+    private final String http;
+    private final String kafka;
+    private final int teams;
+    private final int channelsPerTeam;
+    private final int messagesPerChannel;
+    private final int users = 20;
+    private final int threads;
+    /** team/channel -> cursor of the second page, learned from first pages. */
+    private final Map<String, String> secondPage = new ConcurrentHashMap<>();
+
+    private ReadBench(final Map<String, String> args) {
+        this.args = args;
+        this.http = args.getOrDefault("http", "http://127.0.0.1:18095");
+        this.kafka = args.getOrDefault("kafka", "127.0.0.1:19195");
+        this.teams = Integer.parseInt(args.getOrDefault("teams", "10"));
+        this.channelsPerTeam = Integer.parseInt(args.getOrDefault("channels-per-team", "100"));
+        this.messagesPerChannel = Integer.parseInt(args.getOrDefault("messages-per-channel", "1000"));
+        this.threads = Integer.parseInt(args.getOrDefault("threads", "4"));
+    }
+
+    public static void main(final String[] argv) throws Exception {
+        final Map<String, String> a = new HashMap<>();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            a.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        }
+        new ReadBench(a).run();
+    }
+
+    static String team(final int t) {
+        return "bt" + t;
+    }
+
+    static String channel(final int c) {
+        return "c" + c;
+    }
+
+    /** Every 10th channel is private (members u0..u4). */
+    static boolean isPrivate(final int c) {
+        return c % 10 == 9;
+    }
+
+    private void run() throws Exception {
+        final long total = (long) teams * channelsPerTeam * messagesPerChannel;
+        System.out.printf("seeding %d teams x %d channels x %d messages = %,d messages%n", teams, channelsPerTeam,
+                messagesPerChannel, total);
+        if (!"false".equals(args.get("seed"))) {
+            final long t0 = System.nanoTime();
+            seed();
+            System.out.printf("produced in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            awaitProjector();
+            System.out.printf("projected after %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        }
+        final int reads = Integer.parseInt(args.getOrDefault("reads", "40000"));
+        // Warm-up: one newest page per channel (the first read of a channel fills it from the shard).
+        final long w0 = System.nanoTime();
+        for (int t = 0; t < teams; t++) {
+            for (int c = 0; c < channelsPerTeam; c++) {
+                read(t, c, 0);
+            }
+        }
+        System.out.printf("warm-up of %d channels in %.1f s; stats %s%n", teams * channelsPerTeam, (System.nanoTime() - w0) / 1e9,
+                stats());
+        mix(Math.max(2000, reads / 10), "jit warm-up");
+        final Phase warm = mix(reads, "warm cache");
+        final int redisPort = Integer.parseInt(args.getOrDefault("redis-port", "16495"));
+        final RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            final String used = c.sync().info("memory").lines().filter(l -> l.startsWith("used_memory_human:")).findFirst().orElse("?");
+            final long keys = c.sync().dbsize();
+            System.out.printf("redis before stop: %s, %d keys%n", used, keys);
+            c.sync().shutdown(false);
+        } catch (Exception e) {
+            // SHUTDOWN closes the connection: expected
+        } finally {
+            client.shutdown();
+        }
+        Thread.sleep(500);
+        mix(Math.max(1000, reads / 20), "warm-up without redis");
+        final Phase stopped = mix(reads / 2, "redis stopped (shard only)");
+        System.out.println();
+        System.out.println("| phase | reads | p50 ms | p90 ms | p99 ms | max ms | reads/s | hit rate |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        for (Phase p : List.of(warm, stopped)) {
+            System.out.printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.4f |%n", p.name, p.n, p.p(0.50), p.p(0.90), p.p(0.99),
+                    p.p(1.0), p.n / p.seconds, p.hitRate);
+        }
+    }
+
+    record Phase(String name, int n, long[] nanos, double seconds, double hitRate, long errors) {
+        double p(final double q) {
+            final int i = (int) Math.min(nanos.length - 1, Math.max(0, Math.ceil(q * nanos.length) - 1));
+            return nanos[i] / 1e6;
+        }
+    }
+
+    private Phase mix(final int n, final String name) throws Exception {
+        final String before = stats();
+        final long[] nanos = new long[n];
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicLong errors = new AtomicLong();
+        final AtomicBoolean writing = new AtomicBoolean(true);
+        final Thread writer = Thread.ofPlatform().name("bench-writer").start(() -> backgroundWrites(writing));
+        final List<Thread> readers = new ArrayList<>();
+        final long t0 = System.nanoTime();
+        for (int r = 0; r < threads; r++) {
+            readers.add(Thread.ofPlatform().start(() -> {
+                final ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                int i;
+                while ((i = next.getAndIncrement()) < n) {
+                    final int roll = rnd.nextInt(100);
+                    final int kind = roll < 88 ? 0 : roll < 97 ? 1 : 2;
+                    final long s = System.nanoTime();
+                    try {
+                        read(rnd.nextInt(teams), rnd.nextInt(channelsPerTeam), kind);
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                    nanos[i] = System.nanoTime() - s;
+                }
+            }));
+        }
+        for (Thread t : readers) {
+            t.join();
+        }
+        final double seconds = (System.nanoTime() - t0) / 1e9;
+        writing.set(false);
+        writer.join();
+        final String after = stats();
+        final long hits = field(after, "hits") - field(before, "hits");
+        final long misses = field(after, "misses") - field(before, "misses");
+        Arrays.sort(nanos);
+        final Phase p = new Phase(name, n, nanos, seconds, hits + misses == 0 ? 0 : (double) hits / (hits + misses), errors.get());
+        System.out.printf("%s: %d reads in %.1f s, p50 %.2f ms, p99 %.2f ms, hit rate %.4f (hits %d, misses %d), errors %d; stats %s%n",
+                name, n, seconds, p.p(0.5), p.p(0.99), p.hitRate, hits, misses, errors.get(), after);
+        return p;
+    }
+
+    /** kind 0 = newest page, 1 = second page, 2 = deep page beyond the cached window. */
+    private void read(final int t, final int c, final int kind) throws Exception {
+        final String key = t + "/" + c;
+        String q = "?limit=50";
+        if (kind == 1 && secondPage.containsKey(key)) {
+            q += "&before=" + secondPage.get(key);
+        } else if (kind == 2 && secondPage.containsKey(key)) {
+            // ~600 messages of this channel back: the channel's messages are spread over one partition's offsets
+            q += "&before=" + Math.max(1, Long.parseLong(secondPage.get(key)) - 600L * channelsPerTeam);
+        }
+        final String user = "u" + (isPrivate(c) ? ThreadLocalRandom.current().nextInt(5) : ThreadLocalRandom.current().nextInt(users));
+        final HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(http + "/api/v1/teams/" + team(t) + "/channels/"
+                + channel(c) + "/messages" + q)).header("X-Chat-User", user).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("read answered " + r.statusCode() + ": " + r.body());
+        }
+        if (kind == 0 && !secondPage.containsKey(key)) {
+            final java.util.regex.Matcher m = CURSOR.matcher(r.body());
+            if (m.find()) {
+                secondPage.put(key, m.group(1));
+            }
+        }
+    }
+
+    private String stats() throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(http + "/api/v1/read-cache/stats")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static long field(final String json, final String name) {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+                ProducerConfig.CLIENT_ID_CONFIG, "bench-read-seed",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 10,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 64L << 20), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void send(final KafkaProducer<byte[], byte[]> p, final String team, final String actor, final String channel,
+                             final Object payload, final AtomicLong failed) {
+        final EventEnvelope e = EventEnvelope.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setTeamId(team)
+                .setActorId(actor)
+                .setOccurredAt(Instant.ofEpochMilli(System.currentTimeMillis()))
+                .setSchemaVersion(EventCodec.CURRENT_VERSION)
+                .setPayload(payload)
+                .build();
+        final byte[] key = team.getBytes(StandardCharsets.UTF_8);
+        final RecordHeaders h = new RecordHeaders();
+        h.add(Topics.HEADER_TEAM, key);
+        if (channel != null) {
+            h.add(Topics.HEADER_CHANNEL, channel.getBytes(StandardCharsets.UTF_8));
+        }
+        h.add(Topics.HEADER_TYPE, payload.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
+        p.send(new ProducerRecord<>(Topics.EVENTS, null, key, EventCodec.encode(e), h), (md, err) -> {
+            if (err != null) {
+                failed.incrementAndGet();
+            }
+        });
+    }
+
+    private void seed() {
+        final AtomicLong failed = new AtomicLong();
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+            for (int t = 0; t < teams; t++) {
+                final String team = team(t);
+                send(p, team, "u0", null, new TeamCreated("Bench team " + t), failed);
+                for (int u = 0; u < users; u++) {
+                    send(p, team, "u0", null, new TeamMemberJoined("u" + u, u == 0 ? "admin" : "member"), failed);
+                }
+                for (int c = 0; c < channelsPerTeam; c++) {
+                    send(p, team, "u0", channel(c), new ChannelCreated(channel(c), "Channel " + c, isPrivate(c), null), failed);
+                    for (int u = 0; u < (isPrivate(c) ? 5 : users); u++) {
+                        send(p, team, "u" + u, channel(c), new MemberJoined(channel(c), "u" + u, null), failed);
+                    }
+                }
+            }
+            final String pad = "lorem ipsum dolor sit amet ".repeat(3);
+            for (int m = 0; m < messagesPerChannel; m++) {
+                for (int t = 0; t < teams; t++) {
+                    for (int c = 0; c < channelsPerTeam; c++) {
+                        final String author = "u" + ((m + c) % (isPrivate(c) ? 5 : users));
+                        send(p, team(t), author, channel(c), new MessagePosted(channel(c), UUID.randomUUID().toString(),
+                                "message " + m + " " + pad, null, null), failed);
+                    }
+                }
+            }
+            p.flush();
+        }
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " seed records failed");
+        }
+    }
+
+    private void backgroundWrites(final AtomicBoolean writing) {
+        final int perSecond = Integer.parseInt(args.getOrDefault("writes-per-second", "100"));
+        final AtomicLong failed = new AtomicLong();
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+            final ThreadLocalRandom rnd = ThreadLocalRandom.current();
+            long next = System.nanoTime();
+            while (writing.get()) {
+                final int c = rnd.nextInt(channelsPerTeam);
+                send(p, team(rnd.nextInt(teams)), "u1", channel(c), new MessagePosted(channel(c), UUID.randomUUID().toString(),
+                        "live " + System.nanoTime(), null, null), failed);
+                next += 1_000_000_000L / Math.max(1, perSecond);
+                final long sleep = next - System.nanoTime();
+                if (sleep > 0) {
+                    TimeUnit.NANOSECONDS.sleep(sleep);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until the projector's committed offsets reach the end of chat.events. */
+    private void awaitProjector() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+            final Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+            final int partitions = admin.describeTopics(List.of(Topics.EVENTS)).allTopicNames().get().get(Topics.EVENTS).partitions().size();
+            for (int i = 0; i < partitions; i++) {
+                specs.put(new TopicPartition(Topics.EVENTS, i), OffsetSpec.latest());
+            }
+            final Map<TopicPartition, Long> end = new HashMap<>();
+            admin.listOffsets(specs).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+            final String group = args.getOrDefault("projector-group", "chat-projector");
+            while (true) {
+                final Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get();
+                long lag = 0;
+                for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                    final OffsetAndMetadata o = committed.get(e.getKey());
+                    lag += e.getValue() - (o == null ? 0 : o.offset());
+                }
+                if (lag <= 0) {
+                    return;
+                }
+                System.out.printf("projector lag %,d%n", lag);
+                Thread.sleep(5000);
+            }
+        }
+    }
+}
