@@ -3,6 +3,7 @@ package chat.dev.it;
 import chat.dev.DevStack;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,6 +22,7 @@ public final class TestStack {
     /** The running stack, starting it on first call. */
     public static synchronized DevStack get() {
         if (stack == null) {
+            reapLeftovers(Path.of("target", "it-stack"));
             stack = DevStack.start(DevStack.Options.defaults()
                     // One directory per test JVM: concurrent test runs on one machine never share servers' data.
                     .withDataDir(Path.of("target", "it-stack", Long.toString(ProcessHandle.current().pid())))
@@ -36,19 +38,53 @@ public final class TestStack {
         return stack;
     }
 
+    /**
+     * A test JVM that died (crash, SIGKILL) leaves its stack's PostgreSQL and Redis running: stop
+     * the servers of every stack directory whose JVM is gone (by the PIDs the servers wrote), then
+     * delete the directory.
+     */
+    private static void reapLeftovers(final Path root) {
+        if (!java.nio.file.Files.isDirectory(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.list(root)) {
+            for (Path dir : dirs.toList()) {
+                final String name = dir.getFileName().toString();
+                if (!name.matches("\\d+") || ProcessHandle.of(Long.parseLong(name)).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                for (Path pidFile : List.of(dir.resolve("redis/redis.pid"), dir.resolve("postgres/pgdata/postmaster.pid"))) {
+                    try {
+                        final String first = java.nio.file.Files.readAllLines(pidFile).get(0).trim();
+                        ProcessHandle.of(Long.parseLong(first)).ifPresent(ProcessHandle::destroyForcibly);
+                    } catch (java.io.IOException | RuntimeException e) {
+                        // no such server left
+                    }
+                }
+                deleteQuietly(dir);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("could not reap old test stacks under " + root + ": " + e);
+        }
+    }
+
+    private static void deleteQuietly(final Path dir) {
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("could not delete " + dir + ": " + e);
+        }
+    }
+
     /** Stops the stack if it was started. */
     static synchronized void stop() {
         if (stack != null) {
             final Path dir = stack.options().dataDir();
             stack.close();
             stack = null;
-            try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    java.nio.file.Files.deleteIfExists(p);
-                }
-            } catch (java.io.IOException e) {
-                System.err.println("could not delete " + dir + ": " + e);
-            }
+            deleteQuietly(dir);
         }
     }
 }
