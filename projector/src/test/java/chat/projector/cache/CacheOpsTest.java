@@ -1,0 +1,73 @@
+package chat.projector.cache;
+
+import chat.common.redis.CachedMessage;
+import chat.projector.projection.ProjectionBatch;
+import chat.projector.projection.RowChange;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CacheOpsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant T = Instant.parse("2026-11-21T10:00:00.123Z");
+
+    @Test
+    void givenABatchOfEveryKind_whenMapped_thenOnlyWhatHistoryReadsNeedIsCachedInOffsetOrder() throws Exception {
+        // Given
+        final List<RowChange> changes = List.of(
+                new RowChange.TeamInsert("t", "T", "alice", T, 10),
+                new RowChange.TeamMemberUpsert("t", "bob", "member", T, 11),
+                new RowChange.ChannelInsert("t", "c", "C", true, null, "alice", T, 12),
+                new RowChange.ChannelMemberUpsert("t", "c", "bob", "alice", T, 13),
+                new RowChange.MessageInsert("t", "c", "m1", "bob", "hi", null, null, T, 3, 14),
+                new RowChange.MessageInsert("t", "c", "r1", "bob", "re", "m1", null, T, 3, 15),
+                new RowChange.ThreadRecount("t", "m1", 15),
+                new RowChange.MessageEdit("t", "c", "m1", "hi!", T, 16),
+                new RowChange.ReactionAdd("t", "c", "m1", "bob", "x", T, 17),
+                new RowChange.MessageDelete("t", "c", "m1", T, 18),
+                new RowChange.ReactionPurge("t", "c", "m1", 18),
+                new RowChange.ThreadRecountOfReply("t", "m1", 18),
+                new RowChange.ChannelMemberDelete("t", "c", "bob", 19),
+                new RowChange.TeamMemberDelete("t", "bob", 20));
+        final ProjectionBatch batch = new ProjectionBatch(3, 10, 21, changes);
+        final ShardFacts facts = new ShardFacts(Map.of(), Map.of(new ShardFacts.Key("t", "m1"),
+                new ShardFacts.Root("c", "m1", 1, "2026-11-21T10:00:00.123Z")), Map.of());
+
+        // When
+        final JsonNode ops = JSON.readTree(CacheOps.ops(batch, facts));
+
+        // Then
+        assertThat(ops).hasSize(8);
+        assertThat(ops.get(0).toString()).isEqualTo("[\"tm+\",11,\"t\",\"bob\"]");
+        assertThat(ops.get(1).toString()).isEqualTo("[\"cm+\",13,\"t\",\"c\",\"bob\"]");
+        assertThat(ops.get(2).get(0).asText()).isEqualTo("m+");
+        assertThat(CachedMessage.decode(ops.get(2).get(5).asText()))
+                .isEqualTo(new CachedMessage("m1", "bob", "hi", "2026-11-21T10:00:00.123Z", null, 3, 14, 0, null));
+        assertThat(ops.get(3).toString()).isEqualTo("[\"rs\",15,\"t\",\"c\",\"m1\",1,\"2026-11-21T10:00:00.123Z\"]");
+        assertThat(ops.get(4).toString()).isEqualTo("[\"me\",16,\"t\",\"c\",\"m1\",\"hi!\",\"2026-11-21T10:00:00.123Z\"]");
+        assertThat(ops.get(5).toString()).isEqualTo("[\"md\",18,\"t\",\"c\",\"m1\"]");
+        assertThat(ops.get(6).toString()).isEqualTo("[\"cm-\",19,\"t\",\"c\",\"bob\"]");
+        assertThat(ops.get(7).toString()).isEqualTo("[\"tm-\",20,\"t\",\"bob\"]");
+        assertThat(CacheOps.questions(batch).roots()).containsExactly(new ShardFacts.Key("t", "m1"));
+        assertThat(CacheOps.questions(batch).repliesDeleted()).containsExactly(new ShardFacts.Key("t", "m1"));
+    }
+
+    @Test
+    void givenARetriedPostTheShardAlreadyHeld_whenMapped_thenItIsNotCachedAgain() throws Exception {
+        final RowChange first = new RowChange.MessageInsert("t", "c", "m1", "bob", "once", null, "c-1", T, 0, 5);
+        final RowChange retry = new RowChange.MessageInsert("t", "c", "m1", "bob", "once", null, "c-1", T, 0, 9);
+        final ShardFacts facts = new ShardFacts(Map.of(new ShardFacts.Key("t", "m1"), 5L), Map.of(), Map.of());
+
+        assertThat(CacheOps.questions(new ProjectionBatch(0, 5, 10, List.of(first, retry))).posts())
+                .containsExactly(new ShardFacts.Key("t", "m1"));
+        final JsonNode ops = JSON.readTree(CacheOps.ops(new ProjectionBatch(0, 5, 10, List.of(first, retry)), facts));
+        assertThat(ops).hasSize(1);
+        assertThat(ops.get(0).get(1).asLong()).isEqualTo(5);
+    }
+}
