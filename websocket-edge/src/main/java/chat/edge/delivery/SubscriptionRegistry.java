@@ -20,6 +20,42 @@ import java.util.concurrent.ConcurrentMap;
  * }</pre>
  */
 public final class SubscriptionRegistry {
+    /**
+     * Told about subscription changes (presence). Called on the thread that made the change (a
+     * socket thread, a command thread, the consumer thread): must not block.
+     */
+    public interface Listener {
+        /** {@code connection} now receives {@code team}'s events. */
+        void subscribed(Connection connection, String team);
+
+        /** {@code connection} no longer receives {@code team}'s events (also just before {@link #closed}). */
+        void unsubscribed(Connection connection, String team);
+
+        /** {@code connection} is gone. */
+        void closed(Connection connection);
+    }
+
+    private static final Listener NONE = new Listener() {
+        @Override
+        public void subscribed(final Connection connection, final String team) {
+        }
+
+        @Override
+        public void unsubscribed(final Connection connection, final String team) {
+        }
+
+        @Override
+        public void closed(final Connection connection) {
+        }
+    };
+
+    private volatile Listener listener = NONE;
+
+    /** Sets the one listener of subscription changes (presence); {@code null} removes it. */
+    public void listen(final Listener l) {
+        this.listener = l == null ? NONE : l;
+    }
+
     /** Outcome of {@link #subscribe}. */
     public enum Result { ADDED, ALREADY_SUBSCRIBED, LIMIT_REACHED, CLOSED }
 
@@ -60,6 +96,7 @@ public final class SubscriptionRegistry {
         }
         if (open.remove(connection)) {
             stats.connectionClosed();
+            listener.closed(connection);
         }
     }
 
@@ -99,6 +136,7 @@ public final class SubscriptionRegistry {
             unsubscribe(connection, team);
             return Result.CLOSED;
         }
+        listener.subscribed(connection, team);
         return Result.ADDED;
     }
 
@@ -112,6 +150,7 @@ public final class SubscriptionRegistry {
             return set.isEmpty() ? null : set;
         });
         stats.subscriptionsChanged(-1);
+        listener.unsubscribed(connection, team);
         return true;
     }
 

@@ -35,6 +35,20 @@ public sealed interface ClientCommand {
     record Ping(String id) implements ClientCommand {
     }
 
+    /**
+     * {@code {"op":"typing","teamId":"t1","channelId":"c1"}}: the user is typing in the channel; the
+     * channel's members subscribed to the team get {@code {"type":"typing",...}} (never logged).
+     */
+    record Typing(String teamId, String channelId, String id) implements ClientCommand {
+    }
+
+    /**
+     * {@code {"op":"presence","state":"away"}}: the connection's own presence state
+     * ({@code online} or {@code away}) in every team it is subscribed to, now and later.
+     */
+    record SetPresence(String state, String id) implements ClientCommand {
+    }
+
     /** {@code {"op":"unsubscribe","teamId":"t1"}}: stop receiving the team's events. */
     record Unsubscribe(String teamId, String id) implements ClientCommand {
     }

@@ -30,6 +30,8 @@ public final class CommandParser {
         String op = null;
         String teamId = null;
         String id = null;
+        String channelId = null;
+        String state = null;
         ClientCommand.Since since = null;
         String typeProblem = null;
         String unknownField = null;
@@ -53,6 +55,8 @@ public final class CommandParser {
                     case "op" -> op = s;
                     case "teamId" -> teamId = s;
                     case "id" -> id = s;
+                    case "channelId" -> channelId = s;
+                    case "state" -> state = s;
                     case "since" -> {
                         if (value != JsonToken.VALUE_NULL && typeProblem == null) {
                             typeProblem = "since must be an object {epoch, partition, offset}, got " + value;
@@ -89,13 +93,46 @@ public final class CommandParser {
         }
         if (unknownField != null) {
             throw new ProtocolException(ErrorCode.INVALID_FIELD, "unknown field '" + printable(unknownField)
-                    + "'; this edge knows op, teamId, since, id", id);
+                    + "'; this edge knows op, teamId, channelId, state, since, id", id);
         }
         if (op == null) {
             throw new ProtocolException(ErrorCode.MISSING_FIELD, "op is required", id);
         }
+        if ((channelId != null) != "typing".equals(op)) {
+            if (channelId != null) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "channelId is only allowed with typing", id);
+            }
+            if ("typing".equals(op)) {
+                throw new ProtocolException(ErrorCode.MISSING_FIELD, "channelId is required", id);
+            }
+        }
+        if (state != null && !"presence".equals(op)) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "state is only allowed with presence", id);
+        }
         return switch (op) {
             case "subscribe" -> new ClientCommand.Subscribe(requireTeam(teamId, id), since, id);
+            case "typing" -> {
+                if (since != null) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "since is only allowed with subscribe", id);
+                }
+                final String team = requireTeam(teamId, id);
+                if (!Ids.isValid(channelId)) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "channelId must match [A-Za-z0-9_-]{1,64}", id);
+                }
+                yield new ClientCommand.Typing(team, channelId, id);
+            }
+            case "presence" -> {
+                if (since != null || teamId != null) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "presence takes no teamId or since", id);
+                }
+                if (state == null) {
+                    throw new ProtocolException(ErrorCode.MISSING_FIELD, "state is required (online or away)", id);
+                }
+                if (!"online".equals(state) && !"away".equals(state)) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "state must be online or away", id);
+                }
+                yield new ClientCommand.SetPresence(state, id);
+            }
             case "ping" -> {
                 if (since != null || teamId != null) {
                     throw new ProtocolException(ErrorCode.INVALID_FIELD, "ping takes no teamId or since", id);
@@ -109,7 +146,7 @@ public final class CommandParser {
                 yield new ClientCommand.Unsubscribe(requireTeam(teamId, id), id);
             }
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_OP, "unknown op '" + printable(op)
-                    + "'; known: subscribe, unsubscribe, ping", id);
+                    + "'; known: subscribe, unsubscribe, ping, typing, presence", id);
         };
     }
 

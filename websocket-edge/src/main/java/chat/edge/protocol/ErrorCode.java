@@ -34,5 +34,11 @@ public enum ErrorCode {
      */
     MEMBERSHIP_UNAVAILABLE,
     /** Too many frames of this kind (e.g. {@code typing}); the frame was dropped. */
-    RATE_LIMITED
+    RATE_LIMITED,
+    /**
+     * Presence and typing need Redis, which this edge has not configured ({@code redis.uri}) or
+     * cannot reach right now: the {@code typing} or {@code presence} frame had no effect beyond
+     * this connection; retry later. Everything else keeps working.
+     */
+    PRESENCE_UNAVAILABLE
 }

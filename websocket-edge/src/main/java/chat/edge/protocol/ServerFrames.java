@@ -111,6 +111,26 @@ public final class ServerFrames {
         });
     }
 
+    /** A presence change: {@code {"type":"presence","teamId":"t1","userId":"bob","state":"away"}}. */
+    public static Frame presence(final String teamId, final String userId, final String state) {
+        return render(g -> {
+            g.writeStringField("type", "presence");
+            g.writeStringField("teamId", teamId);
+            g.writeStringField("userId", userId);
+            g.writeStringField("state", state);
+        });
+    }
+
+    /** A typing indicator: {@code {"type":"typing","teamId":"t1","channelId":"c1","userId":"bob"}}. */
+    public static Frame typing(final String teamId, final String channelId, final String userId) {
+        return render(g -> {
+            g.writeStringField("type", "typing");
+            g.writeStringField("teamId", teamId);
+            g.writeStringField("channelId", channelId);
+            g.writeStringField("userId", userId);
+        });
+    }
+
     /** Reports a refused frame. */
     public static Frame error(final ErrorCode code, final String message, final String id) {
         return render(g -> {

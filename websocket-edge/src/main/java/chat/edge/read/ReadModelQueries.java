@@ -21,7 +21,7 @@ import java.util.List;
  * members, and nothing is visible to users outside the team. Results are streamed straight into
  * a JSON generator (no intermediate objects).
  */
-final class ReadModelQueries {
+public final class ReadModelQueries {
     /** Visible = the team has the caller as member, and the channel is public or has the caller as member. */
     private static final String VISIBLE = "EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = ch.team_id AND tm.user_id = ?)"
             + " AND (NOT ch.private OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.team_id = ch.team_id"
@@ -45,7 +45,8 @@ final class ReadModelQueries {
         return c;
     }
 
-    static boolean isTeamMember(final Connection c, final String team, final String user) throws SQLException {
+    /** The user is a member of the team. */
+    public static boolean isTeamMember(final Connection c, final String team, final String user) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?")) {
             ps.setString(1, team);
             ps.setString(2, user);
@@ -55,7 +56,8 @@ final class ReadModelQueries {
         }
     }
 
-    static boolean canSeeChannel(final Connection c, final String team, final String channel, final String user)
+    /** The channel exists and the user may see it (public, or private and a member; team membership checked too). */
+    public static boolean canSeeChannel(final Connection c, final String team, final String channel, final String user)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM channels ch WHERE ch.team_id = ? AND ch.channel_id = ? AND "
                 + VISIBLE)) {

@@ -11,6 +11,8 @@ import chat.edge.protocol.ErrorCode;
 import chat.edge.protocol.ProtocolException;
 import chat.edge.protocol.ResyncCode;
 import chat.edge.protocol.ServerFrames;
+import chat.edge.presence.Presence;
+import chat.edge.presence.TypingLimiter;
 
 import java.nio.charset.StandardCharsets;
 
@@ -28,6 +30,8 @@ final class ConnectionProtocol {
     private final int maxInboundFrameBytes;
     private final int maxProtocolErrors;
     private final ResumeService resumes;
+    private final Presence presence;
+    private final TypingLimiter typingLimiter;
     private static final java.util.concurrent.Executor COMMANDS = java.util.concurrent.Executors
             .newThreadPerTaskExecutor(Thread.ofVirtual().name("edge-command-", 0).factory());
     private final java.util.concurrent.atomic.AtomicInteger protocolErrors = new java.util.concurrent.atomic.AtomicInteger();
@@ -44,6 +48,18 @@ final class ConnectionProtocol {
      */
     ConnectionProtocol(final Connection connection, final SubscriptionRegistry registry, final EdgeStats stats,
                        final int maxInboundFrameBytes, final int maxProtocolErrors, final ResumeService resumes) {
+        this(connection, registry, stats, maxInboundFrameBytes, maxProtocolErrors, resumes, Presence.unavailable(), 0);
+    }
+
+    /**
+     * @param presence            presence and typing of this edge
+     * @param typingIntervalNanos at most one {@code typing} per channel per this interval (zero: no limit)
+     */
+    ConnectionProtocol(final Connection connection, final SubscriptionRegistry registry, final EdgeStats stats,
+                       final int maxInboundFrameBytes, final int maxProtocolErrors, final ResumeService resumes,
+                       final Presence presence, final long typingIntervalNanos) {
+        this.presence = presence;
+        this.typingLimiter = new TypingLimiter(typingIntervalNanos, 64, System::nanoTime);
         this.resumes = resumes;
         this.connection = connection;
         this.registry = registry;
@@ -93,6 +109,8 @@ final class ConnectionProtocol {
         switch (command) {
             case ClientCommand.Ping p -> connection.offer(ServerFrames.pong(p.id()));
             case ClientCommand.Subscribe s -> subscribe(s);
+            case ClientCommand.Typing t -> typing(t);
+            case ClientCommand.SetPresence p -> presence.setState(connection, p.state(), p.id());
             case ClientCommand.Unsubscribe u -> {
                 registry.unsubscribe(connection, u.teamId());
                 // Idempotent: unsubscribing from a team one is not subscribed to is not an error.
@@ -122,6 +140,38 @@ final class ConnectionProtocol {
         if (connection.offer(ServerFrames.subscribed(s.teamId(), s.id()))) {
             registry.subscribe(connection, s.teamId());
         }
+    }
+
+    /**
+     * Typing needs a subscription to the team and, with membership checks, the right to see the
+     * channel (a private channel's members only; an unknown channel is nobody's); then Redis, then
+     * the rate. A refusal is an authorization or rate answer, not a protocol error.
+     */
+    private void typing(final ClientCommand.Typing t) {
+        if (!connection.teams().contains(t.teamId())) {
+            connection.offer(ServerFrames.error(ErrorCode.NOT_TEAM_MEMBER,
+                    "typing needs a subscription to team " + t.teamId(), t.id()));
+            return;
+        }
+        if (resumes != null && resumes.filtersByMembership()) {
+            final boolean maySee = resumes.view(t.teamId()).map(v -> v.maySee(connection.user(), t.channelId()))
+                    .orElse(false);
+            if (!maySee) {
+                connection.offer(ServerFrames.error(ErrorCode.NOT_CHANNEL_MEMBER,
+                        "no channel " + t.channelId() + " you may see in team " + t.teamId(), t.id()));
+                return;
+            }
+        }
+        if (!presence.available()) {
+            presence.typing(connection, t.teamId(), t.channelId(), t.id()); // answers PRESENCE_UNAVAILABLE
+            return;
+        }
+        if (!typingLimiter.tryAcquire(t.teamId() + "/" + t.channelId())) {
+            connection.offer(ServerFrames.error(ErrorCode.RATE_LIMITED,
+                    "at most one typing indicator per channel every few seconds", t.id()));
+            return;
+        }
+        presence.typing(connection, t.teamId(), t.channelId(), t.id());
     }
 
     private void refuse(final ErrorCode code, final String message, final String id) {

@@ -9,6 +9,7 @@ import chat.edge.delivery.ConnectionLimits;
 import chat.edge.delivery.EdgeStats;
 import chat.edge.delivery.QueueLimits;
 import chat.edge.delivery.SubscriptionRegistry;
+import chat.edge.presence.PresenceService;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -48,10 +49,12 @@ final class EdgeWebSocket {
     private final QueueLimits limits;
     private final ResumeService resumes;
     private final ConnectionLimits connectionLimits;
+    private final PresenceService presence;
 
     EdgeWebSocket(final SubscriptionRegistry registry, final EdgeStats stats, final EdgeSettings settings,
                   final QueueLimits limits, @Nullable final ResumeService resumes,
-                  final ConnectionLimits connectionLimits) {
+                  final ConnectionLimits connectionLimits, final PresenceService presence) {
+        this.presence = presence;
         this.resumes = resumes;
         this.registry = registry;
         this.stats = stats;
@@ -85,7 +88,7 @@ final class EdgeWebSocket {
                     connectionLimits.release(ip, user.get());
                 });
         session.put(PROTOCOL, new ConnectionProtocol(connection, registry, stats, settings.maxInboundFrameBytes(),
-                settings.maxProtocolErrors(), resumes));
+                settings.maxProtocolErrors(), resumes, presence.presence(), presence.typingIntervalNanos()));
         registry.open(connection);
     }
 

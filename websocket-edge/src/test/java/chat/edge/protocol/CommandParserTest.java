@@ -18,6 +18,30 @@ class CommandParserTest {
     }
 
     @Test
+    void shouldParseTypingAndPresence() throws ProtocolException {
+        assertThat(CommandParser.parse("{\"op\":\"typing\",\"teamId\":\"t1\",\"channelId\":\"general\",\"id\":\"r1\"}"))
+                .isEqualTo(new ClientCommand.Typing("t1", "general", "r1"));
+        assertThat(CommandParser.parse("{\"op\":\"presence\",\"state\":\"away\"}"))
+                .isEqualTo(new ClientCommand.SetPresence("away", null));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "`{\"op\":\"typing\",\"teamId\":\"t1\"}`                          | MISSING_FIELD",
+            "`{\"op\":\"typing\",\"channelId\":\"c\"}`                        | MISSING_FIELD",
+            "`{\"op\":\"typing\",\"teamId\":\"t1\",\"channelId\":\"a b\"}`  | INVALID_FIELD",
+            "`{\"op\":\"subscribe\",\"teamId\":\"t1\",\"channelId\":\"c\"}` | INVALID_FIELD",
+            "`{\"op\":\"presence\"}`                                          | MISSING_FIELD",
+            "`{\"op\":\"presence\",\"state\":\"offline\"}`                    | INVALID_FIELD",
+            "`{\"op\":\"presence\",\"state\":\"away\",\"teamId\":\"t1\"}`   | INVALID_FIELD",
+            "`{\"op\":\"ping\",\"state\":\"away\"}`                           | INVALID_FIELD",
+    })
+    void givenBadTypingOrPresence_thenStableCode(final String frame, final ErrorCode code) {
+        assertThat(catchThrowableOfType(ProtocolException.class, () -> CommandParser.parse(frame)).code())
+                .isEqualTo(code);
+    }
+
+    @Test
     void shouldParseSubscribeWithSincePosition() throws ProtocolException {
         assertThat(CommandParser.parse("{\"op\":\"subscribe\",\"teamId\":\"t1\",\"id\":\"r1\","
                 + "\"since\":{\"epoch\":\"dev.Qx3\",\"partition\":3,\"offset\":41}}"))

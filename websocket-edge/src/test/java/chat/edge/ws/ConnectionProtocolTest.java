@@ -104,4 +104,22 @@ class ConnectionProtocolTest {
         assertThat(out.closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
         assertThat(registry.subscribers("t1")).isEmpty();
     }
+
+    @Test
+    void givenNoRedis_whenTypingOrPresence_thenPresenceUnavailableAndTheConnectionKeepsWorking() throws Exception {
+        final ConnectionProtocol p = new ConnectionProtocol(connection, registry, stats, 256, 3, null,
+                chat.edge.presence.Presence.unavailable(), 2_000_000_000L);
+        p.onText("{\"op\":\"typing\",\"teamId\":\"t1\",\"channelId\":\"general\",\"id\":\"r0\"}");
+        assertThat(last().get("code").asText()).as("typing before subscribing").isEqualTo("NOT_TEAM_MEMBER");
+        p.onText("{\"op\":\"subscribe\",\"teamId\":\"t1\"}");
+        p.onText("{\"op\":\"typing\",\"teamId\":\"t1\",\"channelId\":\"general\",\"id\":\"r1\"}");
+        assertThat(last().get("code").asText()).isEqualTo("PRESENCE_UNAVAILABLE");
+        assertThat(last().get("id").asText()).isEqualTo("r1");
+        p.onText("{\"op\":\"presence\",\"state\":\"away\",\"id\":\"r2\"}");
+        assertThat(last().get("code").asText()).isEqualTo("PRESENCE_UNAVAILABLE");
+        p.onText("{\"op\":\"ping\",\"id\":\"h1\"}");
+        assertThat(last().get("type").asText()).isEqualTo("pong");
+        assertThat(registry.subscribers("t1")).containsExactly(connection);
+        assertThat(stats.snapshot().protocolErrors()).isZero();
+    }
 }

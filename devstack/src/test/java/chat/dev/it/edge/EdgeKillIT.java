@@ -120,6 +120,12 @@ class EdgeKillIT {
     }
 
     static Process startEdgeProcess(final DevStack stack, final int port) throws Exception {
+        return startEdgeProcess(stack, port, Map.of());
+    }
+
+    /** An edge child JVM with the stack's Kafka and shards, plus {@code extra} system properties. */
+    static Process startEdgeProcess(final DevStack stack, final int port, final Map<String, String> extra)
+            throws Exception {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
@@ -135,6 +141,7 @@ class EdgeKillIT {
         props.put("chat.projector.enabled", "false");
         props.put("micronaut.banner.enabled", "false");
         EdgeProps.access(stack).forEach((k, v) -> props.put(k, String.valueOf(v)));
+        props.putAll(extra);
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("chat.edge.EdgeMain");
         final File log = Path.of("target", "edgekill-edge.log").toFile();

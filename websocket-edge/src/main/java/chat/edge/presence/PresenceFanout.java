@@ -1,0 +1,103 @@
+package chat.edge.presence;
+
+import chat.edge.access.TeamView;
+import chat.edge.delivery.Connection;
+import chat.edge.delivery.SubscriptionRegistry;
+import chat.edge.protocol.Frame;
+import chat.edge.protocol.ServerFrames;
+
+import java.util.Set;
+
+/**
+ * Delivers presence changes and typing indicators received from Redis pub/sub to this edge's
+ * subscribers of the team, rendered once per message. The membership view decides who may see
+ * them, as for events: presence reaches team members; typing reaches those who may see the
+ * channel (a private channel's members only), never the typist's own connections. With
+ * membership filtering on and no view of the team (nobody here subscribed), nothing is delivered.
+ *
+ * <pre>{@code
+ * fanout.onPresence("t1 bob away"); // as published by PresenceKeys scripts
+ * fanout.onTyping("t1 general bob");
+ * }</pre>
+ */
+final class PresenceFanout {
+    private final SubscriptionRegistry registry;
+    /** Who may see what: the edge's membership views. */
+    interface Views {
+        /** False when the edge runs without membership checks (everyone subscribed sees everything). */
+        boolean filtering();
+
+        /** The team's view, {@code null} when not loaded. */
+        TeamView view(String team);
+    }
+
+    /** No filtering (edges without membership checks). */
+    static final Views ALL = new Views() {
+        @Override
+        public boolean filtering() {
+            return false;
+        }
+
+        @Override
+        public TeamView view(final String team) {
+            return null;
+        }
+    };
+
+    private final Views views;
+
+    PresenceFanout(final SubscriptionRegistry registry, final Views views) {
+        this.registry = registry;
+        this.views = views;
+    }
+
+    /** {@code "TEAM USER STATE"}; returns how many connections it was offered to. */
+    int onPresence(final String message) {
+        final String[] f = message.split(" ");
+        if (f.length != 3) {
+            return 0;
+        }
+        final Set<Connection> subscribers = registry.subscribers(f[0]);
+        if (subscribers.isEmpty()) {
+            return 0;
+        }
+        final boolean filtering = views.filtering();
+        final TeamView view = filtering ? views.view(f[0]) : null;
+        if (filtering && view == null) {
+            return 0;
+        }
+        final Frame frame = ServerFrames.presence(f[0], f[1], f[2]);
+        int offered = 0;
+        for (Connection c : subscribers) {
+            if ((view == null || view.isTeamMember(c.user())) && c.offer(frame)) {
+                offered++;
+            }
+        }
+        return offered;
+    }
+
+    /** {@code "TEAM CHANNEL USER"}; returns how many connections it was offered to. */
+    int onTyping(final String message) {
+        final String[] f = message.split(" ");
+        if (f.length != 3) {
+            return 0;
+        }
+        final Set<Connection> subscribers = registry.subscribers(f[0]);
+        if (subscribers.isEmpty()) {
+            return 0;
+        }
+        final boolean filtering = views.filtering();
+        final TeamView view = filtering ? views.view(f[0]) : null;
+        if (filtering && view == null) {
+            return 0;
+        }
+        final Frame frame = ServerFrames.typing(f[0], f[1], f[2]);
+        int offered = 0;
+        for (Connection c : subscribers) {
+            if (!f[2].equals(c.user()) && (view == null || view.maySee(c.user(), f[1])) && c.offer(frame)) {
+                offered++;
+            }
+        }
+        return offered;
+    }
+}
