@@ -13,12 +13,13 @@ import java.io.PrintWriter;
  * chatctl verify --against-replay        # exit 0 equal, 1 different, 2 usage/connection error
  * chatctl lag
  * chatctl shard rebuild --shard 2
+ * chatctl reshard --to 8
  * chatctl bench replay --events 1000000
  * }</pre>
  */
 @Command(name = "chatctl", mixinStandardHelpOptions = true, version = "chatctl 0.1",
         description = "Operator CLI of the chat platform: verify read models, lag, blue/green shard rebuild.",
-        subcommands = {VerifyCommand.class, LagCommand.class, ShardCommand.class, BenchCommand.class},
+        subcommands = {VerifyCommand.class, LagCommand.class, ShardCommand.class, ReshardCommand.class, BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success; verify: every table of every shard is equal",
                 "1:verify: a table differs (named in the output)",

@@ -35,6 +35,11 @@ public final class PlatformOptions {
                     + " when the file does not exist: partition mod shard count.")
     String shardMap;
 
+    /** The shard map file option as given. */
+    String shardMap() {
+        return shardMap;
+    }
+
     /** These options as command-line arguments, to run another command against the same platform. */
     List<String> asArguments() {
         final List<String> args = new java.util.ArrayList<>(List.of("--bootstrap-servers", bootstrapServers, "--db-user", user,

@@ -34,6 +34,18 @@ public final class TableChecksums {
 
     /** Row count and order-independent content hash of one table. */
     public record Sum(long rows, String hash) {
+        private static final long MOD = 1L << 60;
+
+        /**
+         * The checksum of the union of two disjoint row sets: rows add, each 60-bit half adds modulo
+         * 2^60 (the checksum is a sum of row hashes), so shards can be summed whatever the shard map.
+         */
+        public Sum plus(final Sum other) {
+            final long a = (Long.parseLong(hash.substring(0, 15), 16) + Long.parseLong(other.hash.substring(0, 15), 16)) % MOD;
+            final long b = (Long.parseLong(hash.substring(15), 16) + Long.parseLong(other.hash.substring(15), 16)) % MOD;
+            return new Sum(rows + other.rows, String.format("%015x%015x", a, b));
+        }
+
         @Override
         public String toString() {
             return rows + ":" + hash;

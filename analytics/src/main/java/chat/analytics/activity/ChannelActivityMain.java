@@ -107,7 +107,7 @@ public final class ChannelActivityMain implements Callable<Integer> {
         return p;
     }
 
-    private void createOutputTopic(final String name) throws InterruptedException {
+    void createOutputTopic(final String name) throws InterruptedException {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             final NewTopic topic = new NewTopic(name, outputPartitions, replicationFactor).configs(Map.of(
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,

@@ -6,6 +6,7 @@ import chat.ingest.append.EventAppender;
 import chat.ingest.domain.Command;
 import chat.ingest.domain.Decider;
 import chat.ingest.domain.Decision;
+import chat.ingest.domain.DomainError;
 import chat.ingest.domain.TeamView;
 import chat.ingest.state.AppliedOffsets;
 import chat.ingest.state.ShardStateReader;
@@ -23,9 +24,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs one command: waits until the team's shard shows this instance's own earlier writes, reads
- * the state the command needs, decides, and appends the resulting events (in order, same team,
- * so one partition). Blocking for the read: call it from a blocking executor.
+ * Runs one command: reads the state the command needs from the team's shard, decides, and appends
+ * the resulting events (in order, same team, so one partition). Commands first wait until the shard
+ * shows this instance's own earlier writes (read-your-writes), except posts: a post decides on the
+ * read model as it is and waits only when rejected in a way those writes could explain ("no such
+ * channel" right after creating it), so a stream of posts never waits for the projector.
+ * Blocking for the read: call it from a blocking executor.
  *
  * <p>Events of one decision are sent back to back to one partition and normally travel in one
  * producer batch, which the broker appends atomically.
@@ -59,10 +63,19 @@ public final class CommandService {
      */
     public CompletableFuture<Outcome> execute(final Command command) {
         final long deadline = System.nanoTime() + consistencyTimeout.toNanos();
+        // Posts, the hot path, decide on the read model as it is and wait for this instance's own
+        // writes only when rejected; every other command waits first (join twice => unchanged).
+        boolean caughtUp = !(command instanceof Command.PostMessage);
         while (true) {
-            final TeamView view = read(command);
+            final TeamView view = read(command, caughtUp);
             final Decision decision = Decider.decide(command, view);
+            final boolean retryFresher = !caughtUp;
             switch (decision) {
+                case Decision.Rejected r when retryFresher && mayBeStale(r.error()) -> {
+                    // Perhaps this instance's own earlier write (create, join, post...) is not in
+                    // the read model yet: wait for it, then decide again.
+                    caughtUp = true;
+                }
                 case Decision.Rejected r -> {
                     return CompletableFuture.completedFuture(new Outcome.Refused(r.error(), r.message()));
                 }
@@ -91,11 +104,24 @@ public final class CommandService {
         }
     }
 
-    private TeamView read(final Command command) {
+    /**
+     * Rejections that a read model missing this instance's own recent writes could cause
+     * ("no such channel" right after creating it). Accepting on a slightly old read model is
+     * harmless (every projection is idempotent and order-guarded), so only these wait.
+     */
+    static boolean mayBeStale(final DomainError error) {
+        return switch (error) {
+            case TEAM_NOT_FOUND, NOT_TEAM_MEMBER, NOT_TEAM_ADMIN, USER_NOT_TEAM_MEMBER, CHANNEL_NOT_FOUND,
+                 NOT_CHANNEL_MEMBER, MESSAGE_NOT_FOUND, THREAD_ROOT_NOT_FOUND -> true;
+            default -> false;
+        };
+    }
+
+    private TeamView read(final Command command, final boolean catchUp) {
         final int partition = state.partitionOf(command.teamId());
         final long required = applied.required(partition);
         try {
-            if (required > 0) {
+            if (catchUp && required > 0) {
                 final long deadline = System.nanoTime() + consistencyTimeout.toNanos();
                 long checkpoint;
                 while ((checkpoint = state.checkpoint(partition)) < required) {

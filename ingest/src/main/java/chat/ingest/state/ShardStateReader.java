@@ -88,7 +88,9 @@ public final class ShardStateReader {
                 case Command.JoinChannel c -> new Address(c.channelId(), null, null, null);
                 case Command.InviteToChannel c -> new Address(c.channelId(), null, null, null);
                 case Command.LeaveChannel c -> new Address(c.channelId(), null, null, null);
-                case Command.PostMessage c -> new Address(c.channelId(), c.messageId(), c.threadRootId(), null);
+                // A post's id is new unless it comes from a clientMessageId (then a retry may exist).
+                case Command.PostMessage c -> new Address(c.channelId(), c.clientMessageId() == null ? null : c.messageId(),
+                        c.threadRootId(), null);
                 case Command.EditMessage c -> new Address(c.channelId(), c.messageId(), null, null);
                 case Command.DeleteMessage c -> new Address(c.channelId(), c.messageId(), null, null);
                 case Command.AddReaction c -> new Address(c.channelId(), c.messageId(), null, c.emoji());

@@ -1,0 +1,288 @@
+package chat.ctl;
+
+import chat.common.shard.ShardMap;
+import chat.common.shard.ShardRedirects;
+import chat.projector.sink.JdbcShardSink;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code chatctl reshard --to S'}: moves the read models to a new shard map (version + 1, S' shards,
+ * partition mod S') by replaying EVERY partition into S' new databases with the projector's code.
+ * <ol>
+ *   <li>targets: {@code chat_m<version>_shard_<n>} on the server of shard 0 (or {@code --target-urls});
+ *       deterministic names, so a rerun after a crash (even SIGKILL) resumes them from their checkpoints;</li>
+ *   <li>replay, in passes, up to the LIVE shards' checkpoints (not the log end), until within
+ *       {@code --catch-up-threshold} events of them;</li>
+ *   <li>fence ALL old shards at once (projector writes fail with 40001 and are retried; reads go on);
+ *       their checkpoints C are now final;</li>
+ *   <li>replay the targets to exactly C and compare: per table, row count and the content checksum
+ *       SUMMED over the old shards must equal the sum over the new ones (the checksum is a sum of
+ *       row hashes, so it is additive across shards whatever the map). Different: fences lifted,
+ *       exit 1, nothing switched;</li>
+ *   <li>write the new map to {@code --new-map-file} and print the service configuration
+ *       ({@code chat.shards.map-file}, {@code chat.shards.jdbc-urls}). Services pick up a new map at
+ *       (rolling) restart; until then old shards stay fenced: reads serve the state at C, the
+ *       projector retries, nothing is written twice or lost (restarted projectors resume from their
+ *       committed offsets, the new sink skips what the targets already hold).</li>
+ * </ol>
+ */
+@Command(name = "reshard", mixinStandardHelpOptions = true,
+        description = {"Replays every partition into S' new databases under a new shard map (version+1), fences the old",
+                "shards, verifies old == new (per table, summed over shards), writes the new map and prints the",
+                "service configuration to restart with. Safe to kill and rerun: the rerun resumes the targets."})
+final class ReshardCommand implements Callable<Integer> {
+    @Mixin
+    PlatformOptions platform;
+
+    @Option(names = "--to", required = true, paramLabel = "S'", description = "The new shard count (1..partitions).")
+    int to;
+
+    @Option(names = "--target-urls", split = ",", paramLabel = "URL",
+            description = "JDBC URLs of the S' new databases, in new shard order. Default: chat_m<version>_shard_<n> on shard 0's server.")
+    List<String> targetUrls;
+
+    @Option(names = "--new-map-file", paramLabel = "FILE",
+            description = "Where the new map is written. Default: shard-map.v<version>.json next to --shard-map.")
+    String newMapFile;
+
+    @Option(names = "--restart", description = "Drop half-built target databases of an earlier run instead of resuming them.")
+    boolean restart;
+
+    @Option(names = "--catch-up-threshold", defaultValue = "1000", paramLabel = "EVENTS",
+            description = "Fence the old shards once the targets are this close to them (default ${DEFAULT-VALUE}).")
+    long threshold;
+
+    @Option(names = "--batch-size", defaultValue = "5000", description = "Events per transaction (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Partitions replayed at once (default ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--max-rate", defaultValue = "0", paramLabel = "EVENTS/S",
+            description = "Average replay rate cap, 0 = unlimited (default ${DEFAULT-VALUE}).")
+    long maxRate;
+
+    @Option(names = "--progress-ms", defaultValue = "1000", description = "Progress line interval (default ${DEFAULT-VALUE}).")
+    long progressMs;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        final PrintWriter out = spec.commandLine().getOut();
+        final long t0 = System.nanoTime();
+        try (Platform p = platform.connect()) {
+            final ShardMap old = p.map();
+            if (to < 1 || to > p.partitions()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--to " + to + " is outside 1.." + p.partitions());
+            }
+            final ShardMap next = new ShardMap(old.version() + 1, to, ShardMap.modulo(p.partitions(), to).assignment());
+            final List<String> oldUrls = new ArrayList<>();
+            for (int s = 0; s < old.shards(); s++) {
+                oldUrls.add(p.currentUrl(s));
+            }
+            final List<String> urls = targets(oldUrls.get(0), next.version());
+            if (urls.size() != to) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--target-urls lists " + urls.size() + " URLs for " + to + " shards");
+            }
+            for (String url : urls) {
+                if (oldUrls.contains(url)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "target " + url + " is a live shard database");
+                }
+                final String db = Pg.database(url);
+                if (Pg.exists(url, db, p.user(), p.password())) {
+                    if (restart) {
+                        Pg.drop(url, db, p.user(), p.password());
+                        Pg.create(url, db, p.user(), p.password());
+                        out.printf("reshard: dropped and recreated %s%n", db);
+                    } else {
+                        out.printf("reshard: resuming %s%n", db);
+                    }
+                } else {
+                    Pg.create(url, db, p.user(), p.password());
+                }
+            }
+            out.printf("reshard: map v%d (%d shards) -> v%d (%d shards), targets %s%n", old.version(), old.shards(),
+                    next.version(), to, urls.stream().map(Pg::database).toList());
+            out.flush();
+            final List<Integer> shards = new ArrayList<>();
+            for (int s = 0; s < to; s++) {
+                shards.add(s);
+            }
+            try (ScratchPools pools = new ScratchPools(p, urls, shards, parallelism + 1)) {
+                final Replayer replayer = new Replayer(p.bootstrapServers(), new JdbcShardSink(next, pools::shard), batchSize, parallelism)
+                        .withMaxRate(maxRate);
+                final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                    final Thread t = new Thread(r, "reshard-progress");
+                    t.setDaemon(true);
+                    return t;
+                });
+                final long started = System.nanoTime();
+                ticker.scheduleAtFixedRate(() -> {
+                    try {
+                        final long lag = lag(checkpoints(p, oldUrls), checkpoints(p, urls));
+                        final double rate = replayer.events() / Math.max(1e-9, (System.nanoTime() - started) / 1e9);
+                        out.printf("reshard: %,d events replayed, %,.0f events/s, lag %,d events, ETA %s%n", replayer.events(), rate,
+                                lag, rate > 0 ? String.format("%.1f s", lag / rate) : "-");
+                        out.flush();
+                    } catch (RuntimeException e) {
+                        out.println("reshard: progress unavailable: " + e.getMessage());
+                    }
+                }, progressMs, progressMs, TimeUnit.MILLISECONDS);
+                try {
+                    for (int pass = 1; ; pass++) {
+                        replayer.replay(checkpoints(p, oldUrls));
+                        final long lag = lag(checkpoints(p, oldUrls), checkpoints(p, urls));
+                        out.printf("reshard: pass %d done, %d events behind the live shards%n", pass, lag);
+                        out.flush();
+                        if (lag <= threshold) {
+                            break;
+                        }
+                    }
+                    final long fenceStart = System.nanoTime();
+                    fenceAll(p, oldUrls);
+                    try {
+                        final Map<Integer, Long> finalOld = checkpoints(p, oldUrls);
+                        replayer.replay(finalOld);
+                        final Map<Integer, Long> nowNew = checkpoints(p, urls);
+                        for (Map.Entry<Integer, Long> e : finalOld.entrySet()) {
+                            if (!Objects.equals(nowNew.getOrDefault(e.getKey(), 0L), e.getValue())) {
+                                throw new CtlException("target checkpoint of partition " + e.getKey() + " is " + nowNew.get(e.getKey())
+                                        + ", not the old shards' final " + e.getValue() + "; fences lifted, nothing switched");
+                            }
+                        }
+                        ticker.shutdownNow();
+                        final Map<String, TableChecksums.Sum> before = total(p, oldUrls);
+                        final Map<String, TableChecksums.Sum> after = total(p, urls);
+                        boolean equal = before.keySet().equals(after.keySet());
+                        out.printf("%-22s %-40s %-40s %s%n", "table", "old (sum over shards)", "new (sum over shards)", "result");
+                        for (String table : new java.util.TreeSet<>(before.keySet())) {
+                            final boolean same = before.get(table).equals(after.get(table));
+                            equal &= same;
+                            out.printf("%-22s %-40s %-40s %s%n", table, before.get(table), after.get(table), same ? "EQUAL" : "DIFFERENT");
+                        }
+                        if (!equal) {
+                            unfenceAll(p, oldUrls);
+                            out.println("reshard: DIFFERENT at the old shards' final positions " + finalOld + "; fences lifted, nothing switched");
+                            out.flush();
+                            return ChatCtl.DIFFERENT;
+                        }
+                        final Path mapFile = newMapFile != null ? Path.of(newMapFile)
+                                : Path.of(platform.shardMap()).toAbsolutePath().resolveSibling("shard-map.v" + next.version() + ".json");
+                        writeAtomically(mapFile, next.toJson());
+                        out.printf("reshard: RESHARDED at %s (old shards fenced for %d ms so far, and until the services restart)%n",
+                                finalOld, (System.nanoTime() - fenceStart) / 1_000_000);
+                        out.printf("reshard: restart every service with%n  chat.shards.map-file=%s%n  chat.shards.jdbc-urls=%s%n",
+                                mapFile, String.join(",", urls));
+                        out.printf("reshard: done in %.1f s, %,d events replayed by this run (%,d rejected by the projector's rules)%n",
+                                (System.nanoTime() - t0) / 1e9, replayer.events(), replayer.rejected());
+                        out.flush();
+                        return ChatCtl.OK;
+                    } catch (RuntimeException | SQLException e) {
+                        unfenceAll(p, oldUrls);
+                        throw e;
+                    }
+                } finally {
+                    ticker.shutdownNow();
+                }
+            }
+        }
+    }
+
+    private List<String> targets(final String shard0Url, final int version) {
+        if (targetUrls != null && !targetUrls.isEmpty()) {
+            return targetUrls.stream().map(String::trim).toList();
+        }
+        final List<String> out = new ArrayList<>();
+        for (int s = 0; s < to; s++) {
+            out.add(Pg.withDatabase(shard0Url, "chat_m" + version + "_shard_" + s));
+        }
+        return out;
+    }
+
+    /** partition -> next offset over a set of databases (each partition lives in one of them). */
+    static Map<Integer, Long> checkpoints(final Platform p, final List<String> urls) {
+        final Map<Integer, Long> out = new TreeMap<>();
+        for (String url : urls) {
+            p.checkpoints(url).forEach((partition, offset) -> out.merge(partition, offset, Math::max));
+        }
+        return out;
+    }
+
+    static long lag(final Map<Integer, Long> reference, final Map<Integer, Long> target) {
+        long lag = 0;
+        for (Map.Entry<Integer, Long> e : reference.entrySet()) {
+            lag += Math.max(0, e.getValue() - target.getOrDefault(e.getKey(), 0L));
+        }
+        return lag;
+    }
+
+    /** Per table: rows and content checksum summed over the databases (the checksum is additive). */
+    static Map<String, TableChecksums.Sum> total(final Platform p, final List<String> urls) throws SQLException {
+        final Map<String, TableChecksums.Sum> out = new TreeMap<>();
+        for (String url : urls) {
+            try (Connection c = p.open(url)) {
+                TableChecksums.of(c).forEach((table, sum) -> out.merge(table, sum, TableChecksums.Sum::plus));
+            }
+        }
+        return out;
+    }
+
+    private static void fenceAll(final Platform p, final List<String> urls) throws SQLException {
+        final List<String> done = new ArrayList<>();
+        try {
+            for (String url : urls) {
+                try (Connection c = p.open(url)) {
+                    ShardRedirects.fence(c);
+                }
+                done.add(url);
+            }
+        } catch (SQLException | RuntimeException e) {
+            unfenceAll(p, done);
+            throw e;
+        }
+    }
+
+    private static void unfenceAll(final Platform p, final List<String> urls) {
+        for (String url : urls) {
+            try (Connection c = p.open(url)) {
+                ShardRedirects.unfence(c);
+            } catch (SQLException | RuntimeException e) {
+                System.err.println("reshard: cannot lift the fence of " + url + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void writeAtomically(final Path file, final String text) {
+        try {
+            final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, text + "\n");
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new CtlException("cannot write the new shard map to " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
