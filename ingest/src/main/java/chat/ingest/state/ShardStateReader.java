@@ -53,14 +53,7 @@ public final class ShardStateReader {
         final Address a = Address.of(command);
         try (Connection c = shards.shard(shardMap.shardOf(partitionOf(team))).getConnection()) {
             c.setReadOnly(true);
-            TeamView v = TeamView.empty(command.actorId(), command.targetId());
-            v = v.withTeam(exists(c, "SELECT 1 FROM teams WHERE team_id = ?", team), role(c, team, command.actorId()));
-            if (command.targetId() != null) {
-                v = v.withTargetRole(role(c, team, command.targetId()));
-            }
-            if (a.channelId() != null) {
-                v = v.withChannel(channel(c, team, a.channelId(), command.actorId(), command.targetId()));
-            }
+            TeamView v = base(c, team, command.actorId(), command.targetId(), a.channelId());
             if (a.messageId() != null) {
                 v = v.withMessage(message(c, team, a.messageId()));
             }
@@ -100,29 +93,48 @@ public final class ShardStateReader {
         }
     }
 
-    private static Role role(final Connection c, final String team, final String user) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT role FROM team_members WHERE team_id = ? AND user_id = ?")) {
-            ps.setString(1, team);
-            ps.setString(2, user);
+    /**
+     * Team, the actor's and target's roles, and the channel with both memberships, in one round
+     * trip (the hot path of every post).
+     */
+    private static TeamView base(final Connection c, final String team, final String actor, final String target,
+                                 final String channel) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT"
+                + " EXISTS (SELECT 1 FROM teams WHERE team_id = ?),"
+                + " (SELECT role FROM team_members WHERE team_id = ? AND user_id = ?),"
+                + " (SELECT role FROM team_members WHERE team_id = ? AND user_id = ?),"
+                + " ch.channel_id, ch.private, ch.archived_at IS NOT NULL, ch.created_by,"
+                + " EXISTS (SELECT 1 FROM channel_members m WHERE m.team_id = ? AND m.channel_id = ? AND m.user_id = ?),"
+                + " EXISTS (SELECT 1 FROM channel_members m WHERE m.team_id = ? AND m.channel_id = ? AND m.user_id = ?)"
+                + " FROM (SELECT 1) AS one LEFT JOIN channels ch ON ch.team_id = ? AND ch.channel_id = ?")) {
+            final String t = target == null ? "" : target;
+            final String ch = channel == null ? "" : channel;
+            int i = 1;
+            ps.setString(i++, team);
+            ps.setString(i++, team);
+            ps.setString(i++, actor);
+            ps.setString(i++, team);
+            ps.setString(i++, t);
+            ps.setString(i++, team);
+            ps.setString(i++, ch);
+            ps.setString(i++, actor);
+            ps.setString(i++, team);
+            ps.setString(i++, ch);
+            ps.setString(i++, t);
+            ps.setString(i++, team);
+            ps.setString(i, ch);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Role.fromWire(rs.getString(1)) : null;
-            }
-        }
-    }
-
-    private static TeamView.Channel channel(final Connection c, final String team, final String channel, final String actor,
-                                            final String target) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT private, archived_at IS NOT NULL, created_by,"
-                + " EXISTS (SELECT 1 FROM channel_members m WHERE m.team_id = ch.team_id AND m.channel_id = ch.channel_id AND m.user_id = ?),"
-                + " EXISTS (SELECT 1 FROM channel_members m WHERE m.team_id = ch.team_id AND m.channel_id = ch.channel_id AND m.user_id = ?)"
-                + " FROM channels ch WHERE ch.team_id = ? AND ch.channel_id = ?")) {
-            ps.setString(1, actor);
-            ps.setString(2, target == null ? "" : target);
-            ps.setString(3, team);
-            ps.setString(4, channel);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new TeamView.Channel(channel, rs.getBoolean(1), rs.getBoolean(2), rs.getString(3),
-                        rs.getBoolean(4), target != null && rs.getBoolean(5)) : null;
+                rs.next();
+                final String actorRole = rs.getString(2);
+                final String targetRole = rs.getString(3);
+                TeamView v = TeamView.empty(actor, target)
+                        .withTeam(rs.getBoolean(1), actorRole == null ? null : Role.fromWire(actorRole))
+                        .withTargetRole(target == null || targetRole == null ? null : Role.fromWire(targetRole));
+                if (channel != null && rs.getString(4) != null) {
+                    v = v.withChannel(new TeamView.Channel(channel, rs.getBoolean(5), rs.getBoolean(6), rs.getString(7),
+                            rs.getBoolean(8), target != null && rs.getBoolean(9)));
+                }
+                return v;
             }
         }
     }
