@@ -82,6 +82,9 @@ class RedisPresenceStoreIT {
         store.join("dead:1", "carol", "t2", "online", 300);
         store.join("dead:1", "carol", "t3", "online", 300);
         assertThat(store.query("t2", List.of("carol"))).containsExactly("online");
+        // pub/sub is asynchronous: let both "online" changes arrive before watching for "offline"
+        await().atMost(Duration.ofSeconds(5)).until(() -> published.containsAll(
+                List.of("chat.presence|t2 carol online", "chat.presence|t3 carol online")));
         published.clear();
 
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
