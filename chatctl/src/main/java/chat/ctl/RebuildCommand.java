@@ -60,18 +60,8 @@ final class RebuildCommand implements Callable<Integer> {
             description = "Fence and switch once green is this close to the live head (default ${DEFAULT-VALUE}).")
     long threshold;
 
-    @Option(names = "--batch-size", defaultValue = "5000", description = "Events per transaction (default ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--parallelism", defaultValue = "2", description = "Partitions replayed at once (default ${DEFAULT-VALUE}).")
-    int parallelism;
-
-    @Option(names = "--max-rate", defaultValue = "0", paramLabel = "EVENTS/S",
-            description = "Average replay rate cap, 0 = unlimited (default ${DEFAULT-VALUE}).")
-    long maxRate;
-
-    @Option(names = "--progress-ms", defaultValue = "1000", description = "Progress line interval (default ${DEFAULT-VALUE}).")
-    long progressMs;
+    @Mixin
+    ReplayOptions replay;
 
     @Spec
     CommandSpec spec;
@@ -113,16 +103,16 @@ final class RebuildCommand implements Callable<Integer> {
             for (int s = 0; s < p.map().shards(); s++) {
                 urls.add(s == shard ? greenUrl : p.configuredUrl(s));
             }
-            try (ScratchPools green = new ScratchPools(p, urls, List.of(shard), parallelism + 1)) {
+            try (ScratchPools green = new ScratchPools(p, urls, List.of(shard), replay.parallelism + 1)) {
                 final Replayer replayer = new Replayer(p.bootstrapServers(), new JdbcShardSink(p.map(), green::shard),
-                        batchSize, parallelism).withMaxRate(maxRate);
+                        replay.batchSize, replay.parallelism).withMaxRate(replay.maxRate);
                 final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                     final Thread t = new Thread(r, "rebuild-progress");
                     t.setDaemon(true);
                     return t;
                 });
                 final Progress progress = new Progress(p, partitions, greenUrl, replayer, out);
-                ticker.scheduleAtFixedRate(progress::print, progressMs, progressMs, TimeUnit.MILLISECONDS);
+                ticker.scheduleAtFixedRate(progress::print, replay.progressMs, replay.progressMs, TimeUnit.MILLISECONDS);
                 try {
                     // Passes until green is close to the live head.
                     int pass = 0;

@@ -74,18 +74,8 @@ final class ReshardCommand implements Callable<Integer> {
             description = "Fence the old shards once the targets are this close to them (default ${DEFAULT-VALUE}).")
     long threshold;
 
-    @Option(names = "--batch-size", defaultValue = "5000", description = "Events per transaction (default ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--parallelism", defaultValue = "2", description = "Partitions replayed at once (default ${DEFAULT-VALUE}).")
-    int parallelism;
-
-    @Option(names = "--max-rate", defaultValue = "0", paramLabel = "EVENTS/S",
-            description = "Average replay rate cap, 0 = unlimited (default ${DEFAULT-VALUE}).")
-    long maxRate;
-
-    @Option(names = "--progress-ms", defaultValue = "1000", description = "Progress line interval (default ${DEFAULT-VALUE}).")
-    long progressMs;
+    @Mixin
+    ReplayOptions replay;
 
     @Spec
     CommandSpec spec;
@@ -132,9 +122,9 @@ final class ReshardCommand implements Callable<Integer> {
             for (int s = 0; s < to; s++) {
                 shards.add(s);
             }
-            try (ScratchPools pools = new ScratchPools(p, urls, shards, parallelism + 1)) {
-                final Replayer replayer = new Replayer(p.bootstrapServers(), new JdbcShardSink(next, pools::shard), batchSize, parallelism)
-                        .withMaxRate(maxRate);
+            try (ScratchPools pools = new ScratchPools(p, urls, shards, replay.parallelism + 1)) {
+                final Replayer replayer = new Replayer(p.bootstrapServers(), new JdbcShardSink(next, pools::shard), replay.batchSize, replay.parallelism)
+                        .withMaxRate(replay.maxRate);
                 final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                     final Thread t = new Thread(r, "reshard-progress");
                     t.setDaemon(true);
@@ -151,7 +141,7 @@ final class ReshardCommand implements Callable<Integer> {
                     } catch (RuntimeException e) {
                         out.println("reshard: progress unavailable: " + e.getMessage());
                     }
-                }, progressMs, progressMs, TimeUnit.MILLISECONDS);
+                }, replay.progressMs, replay.progressMs, TimeUnit.MILLISECONDS);
                 try {
                     for (int pass = 1; ; pass++) {
                         replayer.replay(checkpoints(p, oldUrls));
