@@ -1,12 +1,13 @@
 package chat.ingest.abuse;
 
+import chat.common.api.ErrorResponses;
+import chat.common.auth.Identity;
 import chat.common.ids.Ids;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
-import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.scheduling.TaskExecutors;
@@ -37,20 +38,18 @@ final class RateLimitFilter {
         if (!settings.enabled() || method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
             return null;
         }
-        final String user = request.getHeaders().get("X-Chat-User");
+        final String user = Identity.userOf(request).orElse(null);
         final InetSocketAddress remote = request.getRemoteAddress();
         final String ip = remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
-        final RateLimiter.Verdict verdict = limiter.take(settings.buckets(Ids.isValid(user) ? user : null, ip,
+        final RateLimiter.Verdict verdict = limiter.take(settings.buckets(user, ip,
                 teamOf(request.getPath())));
         if (verdict.allowed()) {
             return null;
         }
         final long seconds = Math.max(1, (verdict.retryAfterMs() + 999) / 1000);
-        return HttpResponse.<String>status(HttpStatus.TOO_MANY_REQUESTS)
-                .contentType(MediaType.APPLICATION_JSON_TYPE)
-                .header("Retry-After", Long.toString(seconds))
-                .body("{\"error\":{\"code\":\"RATE_LIMITED\",\"message\":\"too many writes; retry after " + verdict.retryAfterMs()
-                        + " ms\"}}");
+        return ErrorResponses.of(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMITED",
+                        "too many writes; retry after " + verdict.retryAfterMs() + " ms")
+                .header("Retry-After", Long.toString(seconds));
     }
 
     /** The team of {@code /api/v1/teams/{teamId}/...}, or null (creating a team, or an invalid id rejected later). */

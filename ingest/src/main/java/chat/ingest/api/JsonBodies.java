@@ -60,19 +60,4 @@ final class JsonBodies {
         g.writeNumberField("offset", position.offset());
         g.writeEndObject();
     }
-
-    static String error(final String code, final String message) {
-        final StringWriter out = new StringWriter(160);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeObjectFieldStart("error");
-            g.writeStringField("code", code);
-            g.writeStringField("message", message);
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
-    }
 }

@@ -97,39 +97,41 @@ class MessagesController {
     CompletableFuture<HttpResponse<String>> delete(@PathVariable final String teamId, @PathVariable final String channelId,
                                                    @PathVariable final String messageId,
                                                    @Nullable @Header(Writes.USER_HEADER) final String user) {
-        return writes.run(() -> {
-            ids(teamId, channelId, messageId);
-            return new Command.DeleteMessage(Writes.actor(user), teamId, channelId, messageId);
-        }, HttpStatus.OK);
+        return onMessage(teamId, channelId, messageId, user,
+                actor -> new Command.DeleteMessage(actor, teamId, channelId, messageId));
     }
 
     @Put(uri = "/{messageId}/reactions/{emoji}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> react(@PathVariable final String teamId, @PathVariable final String channelId,
                                                   @PathVariable final String messageId, @PathVariable final String emoji,
                                                   @Nullable @Header(Writes.USER_HEADER) final String user) {
-        return writes.run(() -> {
-            ids(teamId, channelId, messageId);
-            return new Command.AddReaction(Writes.actor(user), teamId, channelId, messageId, emoji);
-        }, HttpStatus.OK);
+        return onMessage(teamId, channelId, messageId, user,
+                actor -> new Command.AddReaction(actor, teamId, channelId, messageId, emoji));
     }
 
     @Delete(uri = "/{messageId}/reactions/{emoji}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> unreact(@PathVariable final String teamId, @PathVariable final String channelId,
                                                     @PathVariable final String messageId, @PathVariable final String emoji,
                                                     @Nullable @Header(Writes.USER_HEADER) final String user) {
-        return writes.run(() -> {
-            ids(teamId, channelId, messageId);
-            return new Command.RemoveReaction(Writes.actor(user), teamId, channelId, messageId, emoji);
-        }, HttpStatus.OK);
+        return onMessage(teamId, channelId, messageId, user,
+                actor -> new Command.RemoveReaction(actor, teamId, channelId, messageId, emoji));
     }
 
     @Post(uri = "/{messageId}/read", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> read(@PathVariable final String teamId, @PathVariable final String channelId,
                                                  @PathVariable final String messageId,
                                                  @Nullable @Header(Writes.USER_HEADER) final String user) {
+        return onMessage(teamId, channelId, messageId, user,
+                actor -> new Command.MarkRead(actor, teamId, channelId, messageId));
+    }
+
+    /** A body-less command on one message: validate the ids and the actor, then run it. */
+    private CompletableFuture<HttpResponse<String>> onMessage(final String teamId, final String channelId,
+                                                             final String messageId, final String user,
+                                                             final java.util.function.Function<String, Command> command) {
         return writes.run(() -> {
             ids(teamId, channelId, messageId);
-            return new Command.MarkRead(Writes.actor(user), teamId, channelId, messageId);
+            return command.apply(Writes.actor(user));
         }, HttpStatus.OK);
     }
 

@@ -1,8 +1,7 @@
 package chat.ingest.api;
 
-import io.micronaut.http.HttpResponse;
+import chat.common.api.ErrorResponses;
 import io.micronaut.http.HttpStatus;
-import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 
 /** Error responses in the one shape every route uses: {@code {"error":{"code","message"}}}. */
@@ -15,16 +14,12 @@ public final class Responses {
 
     /** The response for a command refused by a domain rule (codes of {@code DomainError}). */
     public static MutableHttpResponse<String> refused(final chat.ingest.domain.DomainError code, final String message) {
-        return HttpResponse.<String>status(HttpStatus.valueOf(code.status()))
-                .contentType(MediaType.APPLICATION_JSON_TYPE)
-                .body(JsonBodies.error(code.name(), message));
+        return ErrorResponses.of(HttpStatus.valueOf(code.status()), code.name(), message);
     }
 
     /** The response for a rejected request. */
     public static MutableHttpResponse<String> error(final ApiError code, final String message) {
-        final MutableHttpResponse<String> response = HttpResponse.<String>status(code.status())
-                .contentType(MediaType.APPLICATION_JSON_TYPE)
-                .body(JsonBodies.error(code.name(), message));
+        final MutableHttpResponse<String> response = ErrorResponses.of(code.status(), code.name(), message);
         if (code.status() == HttpStatus.SERVICE_UNAVAILABLE) {
             response.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
         }

@@ -28,7 +28,7 @@ import java.util.function.Supplier;
 @Singleton
 final class Writes {
     /** Until JWT auth lands, the actor of every write comes from this header. */
-    static final String USER_HEADER = "X-Chat-User";
+    static final String USER_HEADER = chat.common.auth.Identity.USER_HEADER;
     private static final Logger LOG = LoggerFactory.getLogger(Writes.class);
 
     private final CommandService commands;

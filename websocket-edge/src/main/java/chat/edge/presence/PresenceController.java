@@ -1,5 +1,6 @@
 package chat.edge.presence;
 
+import chat.common.api.ErrorResponses;
 import chat.common.auth.Identity;
 import chat.common.ids.Ids;
 import chat.common.shard.ShardDataSources;
@@ -11,6 +12,7 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
@@ -108,18 +110,7 @@ final class PresenceController {
         return HttpResponse.ok(out.toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 
-    private static HttpResponse<String> error(final HttpStatus status, final String code, final String message) {
-        final StringWriter out = new StringWriter(128);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeObjectFieldStart("error");
-            g.writeStringField("code", code);
-            g.writeStringField("message", message);
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return HttpResponse.<String>status(status).contentType(MediaType.APPLICATION_JSON_TYPE).body(out.toString());
+    private static MutableHttpResponse<String> error(final HttpStatus status, final String code, final String message) {
+        return ErrorResponses.of(status, code, message);
     }
 }

@@ -57,23 +57,7 @@ final class PresenceFanout {
         if (f.length != 3) {
             return 0;
         }
-        final Set<Connection> subscribers = registry.subscribers(f[0]);
-        if (subscribers.isEmpty()) {
-            return 0;
-        }
-        final boolean filtering = views.filtering();
-        final TeamView view = filtering ? views.view(f[0]) : null;
-        if (filtering && view == null) {
-            return 0;
-        }
-        final Frame frame = ServerFrames.presence(f[0], f[1], f[2]);
-        int offered = 0;
-        for (Connection c : subscribers) {
-            if ((view == null || view.isTeamMember(c.user())) && c.offer(frame)) {
-                offered++;
-            }
-        }
-        return offered;
+        return fanOut(f[0], () -> ServerFrames.presence(f[0], f[1], f[2]), (view, user) -> view == null || view.isTeamMember(user));
     }
 
     /** {@code "TEAM CHANNEL USER"}; returns how many connections it was offered to. */
@@ -82,19 +66,30 @@ final class PresenceFanout {
         if (f.length != 3) {
             return 0;
         }
-        final Set<Connection> subscribers = registry.subscribers(f[0]);
+        return fanOut(f[0], () -> ServerFrames.typing(f[0], f[1], f[2]),
+                (view, user) -> !f[2].equals(user) && (view == null || view.maySee(user, f[1])));
+    }
+
+    /**
+     * Offers one frame, rendered once and only when someone may get it, to the team's subscribers
+     * that {@code mayGet} admits ({@code view} is null when the edge does not filter by membership;
+     * with filtering on and no view loaded, nobody gets it).
+     */
+    private int fanOut(final String team, final java.util.function.Supplier<Frame> render,
+                       final java.util.function.BiPredicate<TeamView, String> mayGet) {
+        final Set<Connection> subscribers = registry.subscribers(team);
         if (subscribers.isEmpty()) {
             return 0;
         }
         final boolean filtering = views.filtering();
-        final TeamView view = filtering ? views.view(f[0]) : null;
+        final TeamView view = filtering ? views.view(team) : null;
         if (filtering && view == null) {
             return 0;
         }
-        final Frame frame = ServerFrames.typing(f[0], f[1], f[2]);
+        final Frame frame = render.get();
         int offered = 0;
         for (Connection c : subscribers) {
-            if (!f[2].equals(c.user()) && (view == null || view.maySee(c.user(), f[1])) && c.offer(frame)) {
+            if (mayGet.test(view, c.user()) && c.offer(frame)) {
                 offered++;
             }
         }

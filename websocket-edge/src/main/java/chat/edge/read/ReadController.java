@@ -1,5 +1,6 @@
 package chat.edge.read;
 
+import chat.common.api.ErrorResponses;
 import chat.common.ids.Ids;
 import chat.common.redis.ReadCacheSettings;
 import chat.common.redis.RedisGate;
@@ -48,7 +49,7 @@ import java.sql.SQLException;
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Requires(beans = ShardDataSources.class)
 class ReadController {
-    static final String USER_HEADER = "X-Chat-User";
+    static final String USER_HEADER = chat.common.auth.Identity.USER_HEADER;
     static final int MAX_LIMIT = 200;
     private static final Logger LOG = LoggerFactory.getLogger(ReadController.class);
     private static final JsonFactory JSON = new JsonFactory();
@@ -271,17 +272,6 @@ class ReadController {
     }
 
     private static MutableHttpResponse<String> error(final HttpStatus status, final String code, final String message) {
-        final StringWriter out = new StringWriter(128);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeObjectFieldStart("error");
-            g.writeStringField("code", code);
-            g.writeStringField("message", message);
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return HttpResponse.<String>status(status).contentType(MediaType.APPLICATION_JSON_TYPE).body(out.toString());
+        return ErrorResponses.of(status, code, message);
     }
 }
