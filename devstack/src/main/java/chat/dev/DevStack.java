@@ -1,5 +1,6 @@
 package chat.dev;
 
+import chat.common.auth.DevTokens;
 import chat.common.shard.ShardDataSources;
 import chat.common.shard.ShardMap;
 import chat.common.shard.ShardMigrations;
@@ -175,6 +176,10 @@ public final class DevStack implements AutoCloseable {
         // One projector instance with a stable identity: a restart takes its partitions back at once.
         props.put("chat.projector.instance-id", "dev-0");
         props.put("redis.uri", redis.uri());
+        // JWT: HS256 with a secret kept in the data directory, so tokens survive a restart; the dev
+        // stack (only) mints tokens at POST /api/v1/dev/tokens?user=alice.
+        props.put(DevTokens.SECRET_PROPERTY, devSecret(data.resolve("dev-jwt-secret")));
+        props.put("chat.auth.dev-tokens.enabled", "true");
         // GET /health with every part's details (kafka, shards, redis, projector, edge): dev only;
         // production keeps details for authenticated callers.
         props.put("endpoints.health.details-visible", "ANONYMOUS");
@@ -190,6 +195,35 @@ public final class DevStack implements AutoCloseable {
         LOG.info("dev stack up in {} ms: http={} kafka={} postgres=127.0.0.1:{} redis={} shards={} map={}",
                 (System.nanoTime() - t0) / 1_000_000, httpUrl(), kafka.bootstrapServers(), postgres.port(),
                 redis.uri(), shardUrls.size(), shardMap);
+    }
+
+    /** The HS256 secret of this data directory: read, or made once (owner-only file). */
+    private static String devSecret(final Path file) {
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).trim();
+            }
+            final String secret = DevTokens.randomSecret();
+            Files.writeString(file, secret + "\n");
+            try {
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the data directory's own permissions apply
+            }
+            return secret;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write " + file, e);
+        }
+    }
+
+    /** The JWT settings of the stack's services, for another service context that must accept the same tokens. */
+    public Map<String, Object> authProperties() {
+        return Map.of(DevTokens.SECRET_PROPERTY, serviceProperties.get(DevTokens.SECRET_PROPERTY));
+    }
+
+    /** Mints tokens the stack's services accept (dev and tests only). */
+    public DevTokens tokens() {
+        return new DevTokens((String) serviceProperties.get(DevTokens.SECRET_PROPERTY));
     }
 
     private ShardMap loadOrWriteShardMap(final Path file) {
@@ -240,7 +274,8 @@ public final class DevStack implements AutoCloseable {
         props.put("endpoints.health.details-visible", "ANONYMOUS");
         serviceProperties.forEach((k, v) -> {
             // edge settings, and the shards (membership checks, read API) and Redis it reads
-            if (k.startsWith("chat.edge.") || k.startsWith("chat.shards.") || k.startsWith("redis.")) {
+            if (k.startsWith("chat.edge.") || k.startsWith("chat.shards.") || k.startsWith("redis.")
+                    || k.startsWith("micronaut.security.")) {
                 props.put(k, v);
             }
         });

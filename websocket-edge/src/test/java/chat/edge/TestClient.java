@@ -17,9 +17,9 @@ public final class TestClient implements WebSocket.Listener {
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private WebSocket socket;
 
-    /** Connects as user {@code tester} (added as the {@code user} query parameter unless the URI has a query). */
+    /** Connects as user {@code tester} (a token in the {@code access_token} query parameter unless the URI has a query). */
     public static TestClient connect(final HttpClient http, final URI uri) throws Exception {
-        return connectRaw(http, uri.getQuery() == null ? URI.create(uri + "?user=tester") : uri);
+        return connectRaw(http, uri.getQuery() == null ? URI.create(uri + "?access_token=" + TestAuth.token("tester")) : uri);
     }
 
     /** Connects with exactly {@code uri} (e.g. without a user). */

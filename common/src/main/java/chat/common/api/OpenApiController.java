@@ -4,6 +4,8 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Serves the HTTP API's OpenAPI document, the one kept in the repository ({@code openapi/chat-api.yaml}). */
 @Controller("/api/v1")
+@Secured(SecurityRule.IS_ANONYMOUS)
 class OpenApiController {
     private final String document;
 

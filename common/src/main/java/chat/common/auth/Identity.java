@@ -2,34 +2,34 @@ package chat.common.auth;
 
 import chat.common.ids.Ids;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.filters.SecurityFilter;
 
 import java.util.Optional;
 
 /**
- * Who is calling: the one place every service asks. Today the caller names themselves in the
- * {@code X-Chat-User} header (or, for a WebSocket upgrade, which browsers cannot give headers, the
- * {@code user} query parameter); the JWT work replaces this class's body with the verified token's
- * subject, and nothing else has to change.
+ * Who is calling: the one place every service asks. The caller is the subject ({@code sub}) of a
+ * JWT that Micronaut Security verified before the request reached a route: from the
+ * {@code Authorization: Bearer} header, or, on a WebSocket upgrade (browsers cannot set headers
+ * there), from the {@code access_token} query parameter ({@link AccessTokenQueryReader}). Which
+ * signatures are accepted (an HS256 secret, RS256 keys from a JWKS URL) is configuration; see
+ * the README's "Authentication" section.
  *
  * <pre>{@code
- * Optional<String> user = Identity.userOf(request); // empty: unauthenticated or not a valid id
+ * Optional<String> user = Identity.userOf(request); // empty: no valid token, or its subject is not a valid id
  * }</pre>
  */
 public final class Identity {
-    /** Header naming the caller (until JWT). */
-    public static final String USER_HEADER = "X-Chat-User";
-    /** Query parameter naming the caller on a WebSocket upgrade (until JWT). */
-    public static final String USER_QUERY = "user";
+    /** Query parameter carrying the token on a WebSocket upgrade. */
+    public static final String TOKEN_QUERY = "access_token";
 
     private Identity() {
     }
 
-    /** The caller's user id when present and a valid id; empty otherwise. */
+    /** The verified caller's user id; empty when no valid token came or its subject is not a valid id. */
     public static Optional<String> userOf(final HttpRequest<?> request) {
-        String user = request.getHeaders().get(USER_HEADER);
-        if (user == null) {
-            user = request.getParameters().get(USER_QUERY);
-        }
-        return Ids.isValid(user) ? Optional.of(user) : Optional.empty();
+        return request.getAttribute(SecurityFilter.AUTHENTICATION, Authentication.class)
+                .map(Authentication::getName)
+                .filter(Ids::isValid);
     }
 }

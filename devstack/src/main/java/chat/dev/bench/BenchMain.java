@@ -150,7 +150,7 @@ public final class BenchMain {
         }
         final Tracker tracker = new Tracker();
         // The bench user creates every team and channel (Poster.provision) and so may subscribe to them.
-        final URI wsUri = URI.create(o.url().replaceFirst("^http", "ws") + "/ws?user=bench");
+        final URI wsUri = URI.create(o.url().replaceFirst("^http", "ws") + "/ws?access_token=" + BenchTokens.token(o.url(), "bench"));
         long errors = 0;
         long loss = 0;
         boolean findMaxPassed = false;

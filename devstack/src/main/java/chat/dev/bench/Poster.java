@@ -62,7 +62,7 @@ final class Poster implements AutoCloseable {
         final HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
-                .header("X-Chat-User", "bench")
+                .header("Authorization", BenchTokens.bearer(baseUrl, "bench"))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         try {
             final HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -126,7 +126,7 @@ final class Poster implements AutoCloseable {
                         URI.create(baseUrl + "/api/v1/teams/" + teams[team] + "/channels/" + channel + "/messages"))
                 .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
-                .header("X-Chat-User", "bench")
+                .header("Authorization", BenchTokens.bearer(baseUrl, "bench"))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         final long sendNanos = System.nanoTime();

@@ -40,7 +40,7 @@ final class Api {
         return sendAsync(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/teams/" + team + "/channels/" + channel + "/messages"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
-                .header("X-Chat-User", USER)
+                .header("Authorization", Tokens.bearer(USER))
                 .POST(HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8)).build());
     }
 
@@ -64,7 +64,7 @@ final class Api {
     Reply write(final String method, final String path, final String user, final String jsonBody) {
         final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
         if (user != null) {
-            b.header("X-Chat-User", user);
+            b.header("Authorization", Tokens.bearer(user));
         }
         if (jsonBody != null) {
             b.header("Content-Type", "application/json");

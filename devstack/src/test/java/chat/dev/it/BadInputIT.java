@@ -1,5 +1,10 @@
 package chat.dev.it;
 
+import chat.common.auth.DevTokens;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import java.time.Instant;
+import java.util.Date;
 import chat.dev.DevStack;
 import chat.schemas.Topics;
 import org.apache.kafka.clients.admin.Admin;
@@ -32,7 +37,7 @@ class BadInputIT {
     }
 
     private static HttpRequest.Builder post(final Api api, final String path) {
-        return HttpRequest.newBuilder(URI.create(api.url(path))).timeout(Duration.ofSeconds(10)).header("X-Chat-User", Api.USER);
+        return HttpRequest.newBuilder(URI.create(api.url(path))).timeout(Duration.ofSeconds(10)).header("Authorization", Tokens.bearer(Api.USER));
     }
 
     @Test
@@ -70,8 +75,21 @@ class BadInputIT {
                 new Case("bad channel id", post(api, "/api/v1/teams/t1/channels/g%20x/messages")
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 400, "INVALID_ID"),
-                new Case("bad user header", post(api, ok).header("Content-Type", "application/json").setHeader("X-Chat-User", "a b")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 400, "INVALID_ID"),
+                new Case("token subject not a user id", withToken(post(api, ok), TestStack.get().tokens().mint("a b", Duration.ofMinutes(5))),
+                        401, "TOKEN_INVALID"),
+                new Case("forged token (other secret)", withToken(post(api, ok),
+                        new DevTokens(DevTokens.randomSecret()).mint(Api.USER, Duration.ofMinutes(5))), 401, "TOKEN_INVALID"),
+                new Case("expired token", withToken(post(api, ok), TestStack.get().tokens().sign(new JWTClaimsSet.Builder()
+                        .subject(Api.USER).expirationTime(Date.from(Instant.now().minusSeconds(60))).build())), 401, "TOKEN_EXPIRED"),
+                new Case("token without exp", withToken(post(api, ok), TestStack.get().tokens().sign(new JWTClaimsSet.Builder()
+                        .subject(Api.USER).build())), 401, "TOKEN_INVALID"),
+                new Case("token not yet valid", withToken(post(api, ok), TestStack.get().tokens().sign(new JWTClaimsSet.Builder()
+                        .subject(Api.USER).notBeforeTime(Date.from(Instant.now().plusSeconds(600)))
+                        .expirationTime(Date.from(Instant.now().plusSeconds(1200))).build())), 401, "TOKEN_INVALID"),
+                new Case("unsigned token (alg none)", withToken(post(api, ok), new PlainJWT(new JWTClaimsSet.Builder()
+                        .subject(Api.USER).expirationTime(Date.from(Instant.now().plusSeconds(600))).build()).serialize()),
+                        401, "TOKEN_INVALID"),
+                new Case("not a JWT", withToken(post(api, ok), "hello"), 401, "TOKEN_INVALID"),
                 new Case("no author", HttpRequest.newBuilder(URI.create(api.url(ok))).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 401, "UNAUTHENTICATED"),
                 new Case("unknown team", post(api, "/api/v1/teams/no-such-team/channels/general/messages")
@@ -80,7 +98,7 @@ class BadInputIT {
                 new Case("unknown channel", post(api, "/api/v1/teams/bad-team/channels/no-such-channel/messages")
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 404, "CHANNEL_NOT_FOUND"),
-                new Case("not a team member", post(api, ok).header("Content-Type", "application/json").setHeader("X-Chat-User", "stranger")
+                new Case("not a team member", post(api, ok).header("Content-Type", "application/json").setHeader("Authorization", Tokens.bearer("stranger"))
                         .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build(), 403, "NOT_TEAM_MEMBER"),
                 new Case("reply to a missing root", post(api, ok).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\",\"threadRootId\":\"nope\"}")).build(),
@@ -120,4 +138,11 @@ class BadInputIT {
             assertThat(ws.ofType("subscribed")).isEmpty();
         }
     }
+
+    /** A valid post of "hi" carrying {@code token} instead of the helper's. */
+    private static HttpRequest withToken(final HttpRequest.Builder b, final String token) {
+        return b.header("Content-Type", "application/json").setHeader("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")).build();
+    }
+
 }

@@ -35,6 +35,7 @@ class ClaimsIT {
         final DevStack stack = TestStack.get();
         final Map<String, Object> props = new HashMap<>();
         props.put("micronaut.server.port", 0);
+        props.putAll(stack.authProperties());
         props.put("micronaut.server.host", "127.0.0.1");
         props.put("chat.kafka.bootstrap-servers", stack.bootstrapServers());
         props.put("chat.shards.jdbc-urls", String.join(",", stack.shardJdbcUrls()));

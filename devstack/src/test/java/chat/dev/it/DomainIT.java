@@ -26,7 +26,7 @@ class DomainIT {
     private static Api.Reply get(final Api api, final String path, final String user) {
         final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.url(path))).timeout(Duration.ofSeconds(10)).GET();
         if (user != null) {
-            b.header("X-Chat-User", user);
+            b.header("Authorization", Tokens.bearer(user));
         }
         return api.send(b.build());
     }

@@ -33,7 +33,8 @@ class LogUnavailableIT {
                         "chat.projector.enabled", false,
                         "chat.edge.enabled", false,
                         "chat.ingest.max-block-ms", 1000,
-                        "chat.ingest.delivery-timeout-ms", 3000))
+                        "chat.ingest.delivery-timeout-ms", 3000,
+                        chat.common.auth.DevTokens.SECRET_PROPERTY, stack.authProperties().get(chat.common.auth.DevTokens.SECRET_PROPERTY)))
                 .deduceEnvironment(false).start()) {
             final EmbeddedServer server = ctx.getBean(EmbeddedServer.class).start();
             final Api api = new Api("http://127.0.0.1:" + server.getPort());

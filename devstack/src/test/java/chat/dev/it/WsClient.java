@@ -62,9 +62,14 @@ final class WsClient implements AutoCloseable {
         return connect(url, Api.USER);
     }
 
-    /** Connects as {@code user} (named on the upgrade request, as browsers do). */
+    /** Connects with exactly {@code url} (e.g. a test's own token in it, or none). */
+    static WsClient connectRaw(final String url) throws Exception {
+        return new WsClient(url);
+    }
+
+    /** Connects as {@code user} (the token on the upgrade request's query, as browsers must). */
     static WsClient connect(final String url, final String user) throws Exception {
-        return new WsClient(url + (url.contains("?") ? "&" : "?") + "user=" + user);
+        return new WsClient(url + (url.contains("?") ? "&" : "?") + "access_token=" + Tokens.token(user));
     }
 
     void send(final String json) {

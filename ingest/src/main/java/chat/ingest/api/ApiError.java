@@ -25,8 +25,10 @@ public enum ApiError {
     PAYLOAD_TOO_LARGE(HttpStatus.REQUEST_ENTITY_TOO_LARGE),
     /** The request is not {@code application/json}. */
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE),
-    /** No {@code X-Chat-User} header: every write names its author (JWT replaces the header later). */
+    /** No token (answered by the security filter; see {@code chat.common.auth.AuthErrorHandler}). */
     UNAUTHENTICATED(HttpStatus.UNAUTHORIZED),
+    /** A verified token whose subject is not a valid user id. */
+    TOKEN_INVALID(HttpStatus.UNAUTHORIZED),
     /** A field is missing or out of range (e.g. a channel name longer than 80 characters). */
     INVALID_FIELD(HttpStatus.BAD_REQUEST),
     /** The team's shard database cannot be read now; nothing was appended, retry later. */

@@ -1,5 +1,6 @@
 package chat.ingest.api;
 
+import chat.common.auth.Caller;
 import chat.ingest.domain.Command;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -8,6 +9,8 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Patch;
@@ -24,10 +27,11 @@ import java.util.concurrent.CompletableFuture;
  * join (public), invite (private or public), leave.
  *
  * <pre>{@code
- * curl -XPOST localhost:8080/api/v1/teams/acme/channels -H 'X-Chat-User: alice' \
+ * curl -XPOST localhost:8080/api/v1/teams/acme/channels -H "Authorization: Bearer $TOKEN" \
  *      -H 'Content-Type: application/json' -d '{"channelId":"general","name":"General","private":false}'
  * }</pre>
  */
+@Secured(SecurityRule.IS_AUTHENTICATED)
 @Controller("/api/v1/teams/{teamId}/channels")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class ChannelsController {
@@ -41,7 +45,7 @@ class ChannelsController {
 
     @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> create(@PathVariable final String teamId,
-                                                   @Nullable @Header(Writes.USER_HEADER) final String user,
+                                                   @Nullable @Caller final String user,
                                                    @Nullable @Header(HttpHeaders.CONTENT_TYPE) final String contentType,
                                                    @Nullable @Body final byte[] body) {
         return writes.run(() -> {
@@ -57,7 +61,7 @@ class ChannelsController {
 
     @Patch(uri = "/{channelId}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> changeTopic(@PathVariable final String teamId, @PathVariable final String channelId,
-                                                        @Nullable @Header(Writes.USER_HEADER) final String user,
+                                                        @Nullable @Caller final String user,
                                                         @Nullable @Header(HttpHeaders.CONTENT_TYPE) final String contentType,
                                                         @Nullable @Body final byte[] body) {
         return writes.run(() -> {
@@ -74,7 +78,7 @@ class ChannelsController {
 
     @Post(uri = "/{channelId}/archive", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> archive(@PathVariable final String teamId, @PathVariable final String channelId,
-                                                    @Nullable @Header(Writes.USER_HEADER) final String user) {
+                                                    @Nullable @Caller final String user) {
         return writes.run(() -> {
             ids(teamId, channelId);
             return new Command.ArchiveChannel(Writes.actor(user), teamId, channelId);
@@ -85,7 +89,7 @@ class ChannelsController {
     @Put(uri = "/{channelId}/members/{userId}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> join(@PathVariable final String teamId, @PathVariable final String channelId,
                                                  @PathVariable final String userId,
-                                                 @Nullable @Header(Writes.USER_HEADER) final String user) {
+                                                 @Nullable @Caller final String user) {
         return writes.run(() -> {
             ids(teamId, channelId);
             Writes.id("userId", userId);
@@ -99,7 +103,7 @@ class ChannelsController {
     @Delete(uri = "/{channelId}/members/{userId}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> leave(@PathVariable final String teamId, @PathVariable final String channelId,
                                                   @PathVariable final String userId,
-                                                  @Nullable @Header(Writes.USER_HEADER) final String user) {
+                                                  @Nullable @Caller final String user) {
         return writes.run(() -> {
             ids(teamId, channelId);
             Writes.id("userId", userId);

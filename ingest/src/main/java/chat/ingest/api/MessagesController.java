@@ -1,5 +1,6 @@
 package chat.ingest.api;
 
+import chat.common.auth.Caller;
 import chat.common.position.Position;
 import chat.ingest.append.EpochSource;
 import chat.ingest.command.Outcome;
@@ -12,6 +13,8 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Patch;
@@ -28,10 +31,11 @@ import java.util.concurrent.CompletableFuture;
  * Message writes: post (optionally as a thread reply), edit, delete, react, mark read.
  *
  * <pre>{@code
- * curl -XPOST localhost:8080/api/v1/teams/acme/channels/general/messages -H 'X-Chat-User: alice' \
+ * curl -XPOST localhost:8080/api/v1/teams/acme/channels/general/messages -H "Authorization: Bearer $TOKEN" \
  *      -H 'Content-Type: application/json' -d '{"text":"hello"}'
  * }</pre>
  */
+@Secured(SecurityRule.IS_AUTHENTICATED)
 @Controller("/api/v1/teams/{teamId}/channels/{channelId}/messages")
 @ExecuteOn(TaskExecutors.BLOCKING) // reads the shard and may wait for KafkaProducer.send: off the event loop
 class MessagesController {
@@ -47,7 +51,7 @@ class MessagesController {
 
     @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> post(@PathVariable final String teamId, @PathVariable final String channelId,
-                                                 @Nullable @Header(Writes.USER_HEADER) final String user,
+                                                 @Nullable @Caller final String user,
                                                  @Nullable @Header(HttpHeaders.CONTENT_TYPE) final String contentType,
                                                  @Nullable @Body final byte[] body) {
         final String[] messageId = new String[1];
@@ -81,7 +85,7 @@ class MessagesController {
     @Patch(uri = "/{messageId}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> edit(@PathVariable final String teamId, @PathVariable final String channelId,
                                                  @PathVariable final String messageId,
-                                                 @Nullable @Header(Writes.USER_HEADER) final String user,
+                                                 @Nullable @Caller final String user,
                                                  @Nullable @Header(HttpHeaders.CONTENT_TYPE) final String contentType,
                                                  @Nullable @Body final byte[] body) {
         return writes.run(() -> {
@@ -96,7 +100,7 @@ class MessagesController {
     @Delete(uri = "/{messageId}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> delete(@PathVariable final String teamId, @PathVariable final String channelId,
                                                    @PathVariable final String messageId,
-                                                   @Nullable @Header(Writes.USER_HEADER) final String user) {
+                                                   @Nullable @Caller final String user) {
         return onMessage(teamId, channelId, messageId, user,
                 actor -> new Command.DeleteMessage(actor, teamId, channelId, messageId));
     }
@@ -104,7 +108,7 @@ class MessagesController {
     @Put(uri = "/{messageId}/reactions/{emoji}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> react(@PathVariable final String teamId, @PathVariable final String channelId,
                                                   @PathVariable final String messageId, @PathVariable final String emoji,
-                                                  @Nullable @Header(Writes.USER_HEADER) final String user) {
+                                                  @Nullable @Caller final String user) {
         return onMessage(teamId, channelId, messageId, user,
                 actor -> new Command.AddReaction(actor, teamId, channelId, messageId, emoji));
     }
@@ -112,7 +116,7 @@ class MessagesController {
     @Delete(uri = "/{messageId}/reactions/{emoji}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> unreact(@PathVariable final String teamId, @PathVariable final String channelId,
                                                     @PathVariable final String messageId, @PathVariable final String emoji,
-                                                    @Nullable @Header(Writes.USER_HEADER) final String user) {
+                                                    @Nullable @Caller final String user) {
         return onMessage(teamId, channelId, messageId, user,
                 actor -> new Command.RemoveReaction(actor, teamId, channelId, messageId, emoji));
     }
@@ -120,7 +124,7 @@ class MessagesController {
     @Post(uri = "/{messageId}/read", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> read(@PathVariable final String teamId, @PathVariable final String channelId,
                                                  @PathVariable final String messageId,
-                                                 @Nullable @Header(Writes.USER_HEADER) final String user) {
+                                                 @Nullable @Caller final String user) {
         return onMessage(teamId, channelId, messageId, user,
                 actor -> new Command.MarkRead(actor, teamId, channelId, messageId));
     }

@@ -1,5 +1,6 @@
 package chat.ingest.api;
 
+import chat.common.auth.Caller;
 import chat.ingest.domain.Command;
 import chat.ingest.domain.Role;
 import io.micronaut.core.annotation.Nullable;
@@ -9,6 +10,8 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
@@ -24,10 +27,11 @@ import java.util.concurrent.CompletableFuture;
  * member (or leave).
  *
  * <pre>{@code
- * curl -XPOST localhost:8080/api/v1/teams -H 'X-Chat-User: alice' -H 'Content-Type: application/json' \
+ * curl -XPOST localhost:8080/api/v1/teams -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
  *      -d '{"teamId":"acme","name":"Acme"}'
  * }</pre>
  */
+@Secured(SecurityRule.IS_AUTHENTICATED)
 @Controller("/api/v1/teams")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class TeamsController {
@@ -40,7 +44,7 @@ class TeamsController {
     }
 
     @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    CompletableFuture<HttpResponse<String>> create(@Nullable @Header(Writes.USER_HEADER) final String user,
+    CompletableFuture<HttpResponse<String>> create(@Nullable @Caller final String user,
                                                    @Nullable @Header(HttpHeaders.CONTENT_TYPE) final String contentType,
                                                    @Nullable @Body final byte[] body) {
         return writes.run(() -> {
@@ -54,7 +58,7 @@ class TeamsController {
 
     @Put(uri = "/{teamId}/members/{userId}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> addMember(@PathVariable final String teamId, @PathVariable final String userId,
-                                                      @Nullable @Header(Writes.USER_HEADER) final String user,
+                                                      @Nullable @Caller final String user,
                                                       @Nullable @Header(HttpHeaders.CONTENT_TYPE) final String contentType,
                                                       @Nullable @Body final byte[] body) {
         return writes.run(() -> {
@@ -72,7 +76,7 @@ class TeamsController {
 
     @Delete(uri = "/{teamId}/members/{userId}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<HttpResponse<String>> removeMember(@PathVariable final String teamId, @PathVariable final String userId,
-                                                         @Nullable @Header(Writes.USER_HEADER) final String user) {
+                                                         @Nullable @Caller final String user) {
         return writes.run(() -> {
             Writes.id("teamId", teamId);
             Writes.id("userId", userId);

@@ -27,8 +27,6 @@ import java.util.function.Supplier;
  */
 @Singleton
 final class Writes {
-    /** Until JWT auth lands, the actor of every write comes from this header. */
-    static final String USER_HEADER = chat.common.auth.Identity.USER_HEADER;
     private static final Logger LOG = LoggerFactory.getLogger(Writes.class);
 
     private final CommandService commands;
@@ -44,11 +42,12 @@ final class Writes {
         return value;
     }
 
-    static String actor(final String header) {
-        if (header == null) {
-            throw new ApiException(ApiError.UNAUTHENTICATED, "every write needs its author in the " + USER_HEADER + " header");
+    /** The verified caller ({@code chat.common.auth.Caller}); null only when the token's subject is not a valid id. */
+    static String actor(final String caller) {
+        if (caller == null) {
+            throw new ApiException(ApiError.TOKEN_INVALID, "the token's subject must be a user id matching [A-Za-z0-9_-]{1,64}");
         }
-        return id(USER_HEADER, header);
+        return caller;
     }
 
     static void requireJson(final String contentType, final boolean bodyPresent) {

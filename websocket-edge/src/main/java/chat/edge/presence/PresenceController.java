@@ -14,6 +14,8 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.scheduling.TaskExecutors;
@@ -36,10 +38,11 @@ import java.util.Optional;
  * shard cannot be read.
  *
  * <pre>{@code
- * curl -H 'X-Chat-User: bob' localhost:8080/api/v1/teams/acme/channels/general/presence
+ * curl -H "Authorization: Bearer $TOKEN" localhost:8080/api/v1/teams/acme/channels/general/presence
  * {"teamId":"acme","channelId":"general","members":[{"userId":"alice","state":"online"},{"userId":"bob","state":"away"}]}
  * }</pre>
  */
+@Secured(SecurityRule.IS_AUTHENTICATED)
 @Controller("/api/v1/teams/{teamId}/channels/{channelId}/presence")
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Requires(beans = {ShardDataSources.class, PresenceService.class})
@@ -63,8 +66,8 @@ final class PresenceController {
         }
         final Optional<String> user = Identity.userOf(request);
         if (user.isEmpty()) {
-            return error(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "reads need the caller in the "
-                    + Identity.USER_HEADER + " header");
+            return error(HttpStatus.UNAUTHORIZED, "TOKEN_INVALID",
+                    "the token's subject must be a user id matching [A-Za-z0-9_-]{1,64}");
         }
         final ChannelAccess.Members members;
         try {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Get;
 import chat.common.shard.ShardDataSources;
 
@@ -18,6 +20,7 @@ import java.io.UncheckedIOException;
  * {"enabled":true,"hits":950,"misses":50,"hitRate":0.95,"cold":20,"shallow":10,"unavailable":20,"errors":0,"fills":20,"fillsRefused":0}
  * }</pre>
  */
+@Secured(SecurityRule.IS_ANONYMOUS)
 @Controller("/api/v1/read-cache")
 @Requires(beans = ShardDataSources.class)
 final class ReadCacheStatsController {

@@ -1,5 +1,6 @@
 package chat.edge.read;
 
+import chat.common.auth.Caller;
 import chat.common.api.ErrorResponses;
 import chat.common.ids.Ids;
 import chat.common.redis.ReadCacheSettings;
@@ -15,6 +16,8 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
@@ -42,14 +45,14 @@ import java.sql.SQLException;
  * shard snapshot. Hit rate: {@code GET /api/v1/read-cache/stats}.
  *
  * <pre>{@code
- * curl -H 'X-Chat-User: bob' 'localhost:8080/api/v1/teams/acme/channels/general/messages?limit=50'
+ * curl -H "Authorization: Bearer $TOKEN" 'localhost:8080/api/v1/teams/acme/channels/general/messages?limit=50'
  * }</pre>
  */
+@Secured(SecurityRule.IS_AUTHENTICATED)
 @Controller("/api/v1/teams/{teamId}")
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Requires(beans = ShardDataSources.class)
 class ReadController {
-    static final String USER_HEADER = chat.common.auth.Identity.USER_HEADER;
     static final int MAX_LIMIT = 200;
     private static final Logger LOG = LoggerFactory.getLogger(ReadController.class);
     private static final JsonFactory JSON = new JsonFactory();
@@ -87,13 +90,13 @@ class ReadController {
     }
 
     @Get(uri = "/channels", produces = MediaType.APPLICATION_JSON)
-    HttpResponse<String> channels(@PathVariable final String teamId, @Nullable @Header(USER_HEADER) final String user) {
+    HttpResponse<String> channels(@PathVariable final String teamId, @Nullable @Caller final String user) {
         return answer(teamId, user, (c, g) -> ReadModelQueries.channels(c, teamId, user, g));
     }
 
     @Get(uri = "/channels/{channelId}/messages", produces = MediaType.APPLICATION_JSON)
     HttpResponse<String> history(@PathVariable final String teamId, @PathVariable final String channelId,
-                                 @Nullable @Header(USER_HEADER) final String user,
+                                 @Nullable @Caller final String user,
                                  @Nullable @QueryValue("limit") final String limit,
                                  @Nullable @QueryValue("before") final String before) {
         final Cached cached = cache == null ? null : fromCache(teamId, channelId, user, limit, before);
@@ -125,7 +128,6 @@ class ReadController {
             if (user == null) {
                 return null;
             }
-            id(USER_HEADER, user);
             limit = limit(rawLimit);
             before = cursor(rawBefore, Long.MAX_VALUE);
         } catch (Refused r) {
@@ -159,7 +161,7 @@ class ReadController {
 
     @Get(uri = "/channels/{channelId}/messages/{messageId}/replies", produces = MediaType.APPLICATION_JSON)
     HttpResponse<String> replies(@PathVariable final String teamId, @PathVariable final String channelId,
-                                 @PathVariable final String messageId, @Nullable @Header(USER_HEADER) final String user,
+                                 @PathVariable final String messageId, @Nullable @Caller final String user,
                                  @Nullable @QueryValue("limit") final String limit,
                                  @Nullable @QueryValue("after") final String after) {
         return answer(teamId, user, (c, g) -> {
@@ -171,7 +173,7 @@ class ReadController {
 
     @Get(uri = "/channels/{channelId}/messages/{messageId}/reactions", produces = MediaType.APPLICATION_JSON)
     HttpResponse<String> reactions(@PathVariable final String teamId, @PathVariable final String channelId,
-                                   @PathVariable final String messageId, @Nullable @Header(USER_HEADER) final String user) {
+                                   @PathVariable final String messageId, @Nullable @Caller final String user) {
         return answer(teamId, user, (c, g) -> {
             requireChannel(c, teamId, channelId, user);
             requireMessage(c, teamId, channelId, messageId);
@@ -181,7 +183,7 @@ class ReadController {
 
     @Get(uri = "/channels/{channelId}/messages/{messageId}/receipts", produces = MediaType.APPLICATION_JSON)
     HttpResponse<String> receipts(@PathVariable final String teamId, @PathVariable final String channelId,
-                                  @PathVariable final String messageId, @Nullable @Header(USER_HEADER) final String user) {
+                                  @PathVariable final String messageId, @Nullable @Caller final String user) {
         return answer(teamId, user, (c, g) -> {
             requireChannel(c, teamId, channelId, user);
             final long offset = requireMessage(c, teamId, channelId, messageId);
@@ -193,9 +195,9 @@ class ReadController {
         try {
             id("teamId", teamId);
             if (user == null) {
-                throw new Refused(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "reads need the caller in the " + USER_HEADER + " header");
+                throw new Refused(HttpStatus.UNAUTHORIZED, "TOKEN_INVALID",
+                        "the token's subject must be a user id matching [A-Za-z0-9_-]{1,64}");
             }
-            id(USER_HEADER, user);
             final StringWriter out = new StringWriter(1024);
             try (Connection c = queries.connect(teamId); JsonGenerator g = JSON.createGenerator(out)) {
                 if (!ReadModelQueries.isTeamMember(c, teamId, user)) {

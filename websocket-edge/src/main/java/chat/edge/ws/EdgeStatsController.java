@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Get;
 
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.io.UncheckedIOException;
  * {"connections":2,"subscriptions":3,"teams":2,"framesSent":120,"queueOverflows":0,"undecodableRecords":0,...}
  * }</pre>
  */
+@Secured(SecurityRule.IS_ANONYMOUS)
 @Controller("/api/v1/edge")
 @Requires(property = "chat.edge.enabled", notEquals = "false")
 final class EdgeStatsController {

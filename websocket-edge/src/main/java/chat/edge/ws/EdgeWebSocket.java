@@ -1,6 +1,8 @@
 package chat.edge.ws;
 
 import chat.common.auth.Identity;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import chat.edge.CloseCodes;
 import chat.edge.EdgeSettings;
 import chat.edge.consume.ResumeService;
@@ -37,6 +39,7 @@ import java.util.Optional;
  * once with {@link CloseCodes#UNAUTHORIZED}. A user (or IP) over its connection limit is closed
  * with {@link CloseCodes#TOO_MANY_CONNECTIONS}.
  */
+@Secured(SecurityRule.IS_ANONYMOUS)
 @ServerWebSocket("/ws")
 @Requires(property = "chat.edge.enabled", notEquals = "false")
 final class EdgeWebSocket {
@@ -68,7 +71,7 @@ final class EdgeWebSocket {
         final Optional<String> user = Identity.userOf(request);
         if (user.isEmpty()) {
             stats.refusedConnection("unauthorized");
-            session.close(new CloseReason(CloseCodes.UNAUTHORIZED, "no user: send credentials"));
+            session.close(new CloseReason(CloseCodes.UNAUTHORIZED, "no valid token: connect with ?access_token=<JWT>"));
             return;
         }
         final String ip = remoteIp(request);

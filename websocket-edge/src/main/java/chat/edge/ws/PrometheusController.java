@@ -4,6 +4,8 @@ import chat.edge.delivery.EdgeStats;
 import chat.edge.delivery.SubscriptionRegistry;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Produces;
 
@@ -19,6 +21,7 @@ import io.micronaut.http.annotation.Produces;
  * chat_edge_resumes_total{kind="buffer"} 3
  * }</pre>
  */
+@Secured(SecurityRule.IS_ANONYMOUS)
 @Controller
 @Requires(property = "chat.edge.enabled", notEquals = "false")
 final class PrometheusController {

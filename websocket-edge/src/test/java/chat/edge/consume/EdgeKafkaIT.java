@@ -1,5 +1,6 @@
 package chat.edge.consume;
 
+import chat.edge.TestAuth;
 import chat.dev.embedded.EmbeddedKafka;
 import chat.edge.TestClient;
 import chat.edge.TestEvents;
@@ -63,7 +64,7 @@ class EdgeKafkaIT {
 
     @BeforeAll
     static void start() {
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+        server = ApplicationContext.run(EmbeddedServer.class, TestAuth.with(
                 "micronaut.server.port", -1,
                 "chat.region", "it",
                 "chat.kafka.bootstrap-servers", Broker.KAFKA.bootstrapServers(),
@@ -138,7 +139,7 @@ class EdgeKafkaIT {
 
     @Test
     void givenPartitionCountOtherThanConfigured_whenStarting_thenStartUpFailsWithTheReason() {
-        assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, Map.of(
+        assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, TestAuth.with(
                 "micronaut.server.port", -1,
                 "chat.kafka.bootstrap-servers", Broker.KAFKA.bootstrapServers(),
                 "chat.kafka.partitions", 7)))

@@ -1,5 +1,6 @@
 package chat.edge.consume;
 
+import chat.edge.TestAuth;
 import chat.edge.TestClient;
 import chat.edge.TestEvents;
 import chat.edge.delivery.EdgeStats;
@@ -44,7 +45,7 @@ class EdgeResumeIT {
 
     @BeforeAll
     static void start() {
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+        server = ApplicationContext.run(EmbeddedServer.class, TestAuth.with(
                 "micronaut.server.port", -1,
                 "chat.region", "resume",
                 "chat.kafka.bootstrap-servers", EdgeKafkaIT.Broker.KAFKA.bootstrapServers(),

@@ -1,5 +1,6 @@
 package chat.edge.ws;
 
+import chat.edge.TestAuth;
 import chat.edge.CloseCodes;
 import chat.edge.TestClient;
 import io.micronaut.context.ApplicationContext;
@@ -19,7 +20,7 @@ class EdgeShutdownIT {
 
     @Test
     void whenTheEdgeStops_thenEveryClientIsClosedWithTheReconnectCode() throws Exception {
-        final EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+        final EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, TestAuth.with(
                 "micronaut.server.port", -1,
                 "chat.edge.consumer-enabled", false,
                 "chat.kafka.bootstrap-servers", "unused:9092"));

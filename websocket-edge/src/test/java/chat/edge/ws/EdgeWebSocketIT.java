@@ -1,5 +1,6 @@
 package chat.edge.ws;
 
+import chat.edge.TestAuth;
 import chat.edge.CloseCodes;
 import chat.edge.TestClient;
 import chat.edge.TestEvents;
@@ -40,7 +41,7 @@ class EdgeWebSocketIT {
 
     @BeforeAll
     static void start() {
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+        server = ApplicationContext.run(EmbeddedServer.class, TestAuth.with(
                 "micronaut.server.port", -1,
                 "chat.edge.consumer-enabled", false,
                 "chat.edge.max-subscriptions", 3,
@@ -144,15 +145,18 @@ class EdgeWebSocketIT {
     void givenNoUserOnTheUpgrade_thenClosedWithUnauthorized() throws Exception {
         final TestClient c = TestClient.connectRaw(http, ws);
         assertThat(c.closed().get(5, TimeUnit.SECONDS)).isEqualTo(CloseCodes.UNAUTHORIZED);
-        final TestClient invalid = TestClient.connectRaw(http, URI.create(ws + "?user=not%20valid"));
-        assertThat(invalid.closed().get(5, TimeUnit.SECONDS)).isEqualTo(CloseCodes.UNAUTHORIZED);
+        final TestClient invalid = TestClient.connectRaw(http, URI.create(ws + "?access_token="
+                + new chat.common.auth.DevTokens(chat.common.auth.DevTokens.randomSecret()).mint("tester", Duration.ofMinutes(5))));
+        assertThat(invalid.closed().get(5, TimeUnit.SECONDS)).as("forged token").isEqualTo(CloseCodes.UNAUTHORIZED);
+        final TestClient notAnId = TestClient.connectRaw(http, URI.create(ws + "?access_token=" + TestAuth.token("not valid")));
+        assertThat(notAnId.closed().get(5, TimeUnit.SECONDS)).as("subject not an id").isEqualTo(CloseCodes.UNAUTHORIZED);
         assertThat(CloseCodes.isReconnect(CloseCodes.UNAUTHORIZED)).isFalse();
     }
 
     @Test
     void givenUserAtTheConnectionLimit_whenAnotherConnects_thenItIsClosedWithTooManyConnections_untilOneCloses()
             throws Exception {
-        final URI limited = URI.create(ws + "?user=limited");
+        final URI limited = URI.create(ws + "?access_token=" + TestAuth.token("limited"));
         final TestClient a = TestClient.connectRaw(http, limited);
         final TestClient b = TestClient.connectRaw(http, limited);
         final TestClient c = TestClient.connectRaw(http, limited);

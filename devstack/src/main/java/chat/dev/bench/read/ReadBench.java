@@ -213,7 +213,7 @@ public final class ReadBench {
         }
         final String user = "u" + (isPrivate(c) ? ThreadLocalRandom.current().nextInt(5) : ThreadLocalRandom.current().nextInt(users));
         final HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(http + "/api/v1/teams/" + team(t) + "/channels/"
-                + channel(c) + "/messages" + q)).header("X-Chat-User", user).timeout(Duration.ofSeconds(10)).GET().build(),
+                + channel(c) + "/messages" + q)).header("Authorization", chat.dev.bench.BenchTokens.bearer(http, user)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("read answered " + r.statusCode() + ": " + r.body());

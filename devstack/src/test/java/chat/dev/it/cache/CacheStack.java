@@ -54,6 +54,7 @@ final class CacheStack implements AutoCloseable {
         p.put("micronaut.application.name", "read-cache-it");
         p.put("micronaut.server.port", -1);
         p.put("micronaut.server.host", "127.0.0.1");
+        p.putAll(stack.authProperties());
         p.put("chat.kafka.bootstrap-servers", stack.bootstrapServers());
         p.put("chat.kafka.partitions", stack.options().partitions());
         p.put("chat.shards.jdbc-urls", String.join(",", stack.shardJdbcUrls()));

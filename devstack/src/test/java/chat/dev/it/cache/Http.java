@@ -1,5 +1,6 @@
 package chat.dev.it.cache;
 
+import chat.dev.it.Tokens;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -34,7 +35,7 @@ final class Http {
     Reply send(final String method, final String path, final String user, final String json) {
         final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
         if (user != null) {
-            b.header("X-Chat-User", user);
+            b.header("Authorization", Tokens.bearer(user));
         }
         if (json != null) {
             b.header("Content-Type", "application/json");

@@ -1,5 +1,6 @@
 package chat.dev.it.edge;
 
+import chat.dev.it.Tokens;
 import chat.dev.DevStack;
 import chat.dev.it.TestStack;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,7 +31,7 @@ class EdgeAuthorizationIT {
         for (int attempt = 0; ; attempt++) {
             final HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.httpUrl() + path))
                     .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                    .header("X-Chat-User", user)
+                    .header("Authorization", Tokens.bearer(user))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -1,5 +1,6 @@
 package chat.dev.it.edge;
 
+import chat.dev.it.Tokens;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -72,7 +73,7 @@ final class EdgeClient implements AutoCloseable {
     private CompletableFuture<WebSocket> open() {
         connects.incrementAndGet();
         return HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(URI.create(urls.get(urlIndex) + (user == null ? "" : "?user=" + user)), new Listener())
+                .buildAsync(URI.create(urls.get(urlIndex) + (user == null ? "" : "?access_token=" + Tokens.token(user))), new Listener())
                 .thenApply(ws -> {
                     socket = ws;
                     return ws;

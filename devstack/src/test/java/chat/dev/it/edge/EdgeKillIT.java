@@ -145,8 +145,12 @@ class EdgeKillIT {
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("chat.edge.EdgeMain");
         final File log = Path.of("target", "edgekill-edge.log").toFile();
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+        final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+        // the JWT secret through the environment, not the command line (visible to ps)
+        pb.environment().put("MICRONAUT_SECURITY_TOKEN_JWT_SIGNATURES_SECRET_GENERATOR_SECRET",
+                String.valueOf(stack.authProperties().get(chat.common.auth.DevTokens.SECRET_PROPERTY)));
+        return pb.start();
     }
 
     static int freePort() throws Exception {

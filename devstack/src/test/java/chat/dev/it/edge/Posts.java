@@ -1,5 +1,6 @@
 package chat.dev.it.edge;
 
+import chat.dev.it.Tokens;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.net.URI;
@@ -69,7 +70,7 @@ final class Posts {
         return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(baseUrl + path))
                         .timeout(Duration.ofSeconds(30))
                         .header("Content-Type", "application/json")
-                        .header("X-Chat-User", USER)
+                        .header("Authorization", Tokens.bearer(USER))
                         .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
                 HttpResponse.BodyHandlers.ofString())
                 .thenApply(r -> {

@@ -1,5 +1,6 @@
 package chat.dev.it.edge;
 
+import chat.dev.it.Tokens;
 import chat.dev.DevStack;
 import chat.dev.it.TestStack;
 import chat.edge.CloseCodes;
@@ -101,7 +102,7 @@ class SlowClientIT {
         final byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         final OutputStream out = s.getOutputStream();
-        out.write(("GET /ws?user=" + Posts.USER + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        out.write(("GET /ws?access_token=" + Tokens.token(Posts.USER) + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();

@@ -1,5 +1,6 @@
 package chat.dev.it.ops;
 
+import chat.dev.it.Tokens;
 import chat.ctl.ChatCtl;
 import chat.dev.DevStack;
 import chat.events.EventEnvelope;
@@ -108,7 +109,7 @@ final class Ops {
 
     private static int write(final DevStack stack, final String path, final String body) {
         final HttpRequest request = HttpRequest.newBuilder(URI.create(stack.httpUrl() + path))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json").header("X-Chat-User", USER)
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json").header("Authorization", Tokens.bearer(stack, USER))
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
         return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).join().statusCode();
     }
@@ -120,7 +121,7 @@ final class Ops {
                         + channel + "/messages"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
-                .header("X-Chat-User", USER)
+                .header("Authorization", Tokens.bearer(stack, USER))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + text + "\"}", StandardCharsets.UTF_8)).build();
         return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
             if (r.statusCode() != 201) {

@@ -1,0 +1,43 @@
+package chat.common.auth;
+
+import io.micronaut.http.HttpRequest;
+import io.micronaut.security.token.Claims;
+import io.micronaut.security.token.jwt.validator.GenericJwtClaimsValidator;
+import jakarta.inject.Singleton;
+
+import java.time.Instant;
+import java.util.Date;
+
+/**
+ * Claims every accepted token must satisfy beyond its signature: {@code exp} is present (a stolen
+ * token must stop working by itself; Micronaut checks an {@code exp} that is there, this makes it
+ * mandatory), and {@code nbf}, when present, is not in the future (Micronaut leaves that check
+ * off by default). Thirty seconds of leeway for clock skew.
+ */
+@Singleton
+final class RequiredClaims implements GenericJwtClaimsValidator<HttpRequest<?>> {
+    static final long SKEW_SECONDS = 30;
+
+    @Override
+    public boolean validate(final Claims claims, final HttpRequest<?> request) {
+        if (!claims.contains(Claims.EXPIRATION_TIME)) {
+            return false;
+        }
+        final Object nbf = claims.get(Claims.NOT_BEFORE);
+        if (nbf == null) {
+            return true;
+        }
+        final Instant notBefore = instant(nbf);
+        return notBefore != null && !notBefore.isAfter(Instant.now().plusSeconds(SKEW_SECONDS));
+    }
+
+    private static Instant instant(final Object value) {
+        if (value instanceof Date d) {
+            return d.toInstant();
+        }
+        if (value instanceof Number n) {
+            return Instant.ofEpochSecond(n.longValue());
+        }
+        return null;
+    }
+}
