@@ -25,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -122,17 +121,9 @@ class AuthIT {
             ex.close();
         });
         idp.start();
-        final Map<String, Object> props = new HashMap<>();
-        props.put("micronaut.server.port", 0);
-        props.put("micronaut.server.host", "127.0.0.1");
+        final Map<String, Object> props = TestStack.ingestOnly(stack);
         props.put("micronaut.security.token.jwt.signatures.jwks.idp.url",
                 "http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks.json");
-        props.put("chat.kafka.bootstrap-servers", stack.bootstrapServers());
-        props.put("chat.shards.jdbc-urls", String.join(",", stack.shardJdbcUrls()));
-        props.put("chat.shards.user", stack.postgres().user());
-        props.put("chat.projector.enabled", false);
-        props.put("chat.edge.enabled", false);
-        props.put("redis.uri", stack.redis().uri());
         try (ApplicationContext ctx = ApplicationContext.builder().properties(props).deduceEnvironment(false).start()) {
             final String url = "http://127.0.0.1:" + ctx.getBean(EmbeddedServer.class).start().getPort() + "/api/v1/teams";
             final String team = "rs-team-" + System.nanoTime();

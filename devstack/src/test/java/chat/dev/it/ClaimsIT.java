@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,16 +32,8 @@ class ClaimsIT {
     @Test
     void givenTwoInstancesCreatingTheSameTeamAtOnce_thenExactlyOneWins_andConcurrentRetriesAppendOnce() throws Exception {
         final DevStack stack = TestStack.get();
-        final Map<String, Object> props = new HashMap<>();
-        props.put("micronaut.server.port", 0);
+        final Map<String, Object> props = TestStack.ingestOnly(stack);
         props.putAll(stack.authProperties());
-        props.put("micronaut.server.host", "127.0.0.1");
-        props.put("chat.kafka.bootstrap-servers", stack.bootstrapServers());
-        props.put("chat.shards.jdbc-urls", String.join(",", stack.shardJdbcUrls()));
-        props.put("chat.shards.user", stack.postgres().user());
-        props.put("chat.projector.enabled", false);
-        props.put("chat.edge.enabled", false);
-        props.put("redis.uri", stack.redis().uri());
         try (ApplicationContext ctx = ApplicationContext.builder().properties(props).deduceEnvironment(false).start()) {
             final EmbeddedServer second = ctx.getBean(EmbeddedServer.class).start();
             final Api a = new Api(stack.httpUrl());

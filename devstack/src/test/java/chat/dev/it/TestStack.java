@@ -39,6 +39,24 @@ public final class TestStack {
     }
 
     /**
+     * Properties of a second ingest-only service next to {@code stack} (its own HTTP port, the
+     * stack's Kafka, shards and Redis; no projector, no edge; no JWT settings: add
+     * {@code stack.authProperties()} to accept the stack's tokens). Callers override what they test.
+     */
+    public static Map<String, Object> ingestOnly(final DevStack stack) {
+        final Map<String, Object> props = new java.util.HashMap<>();
+        props.put("micronaut.server.port", 0);
+        props.put("micronaut.server.host", "127.0.0.1");
+        props.put("chat.kafka.bootstrap-servers", stack.bootstrapServers());
+        props.put("chat.shards.jdbc-urls", String.join(",", stack.shardJdbcUrls()));
+        props.put("chat.shards.user", stack.postgres().user());
+        props.put("chat.projector.enabled", false);
+        props.put("chat.edge.enabled", false);
+        props.put("redis.uri", stack.redis().uri());
+        return props;
+    }
+
+    /**
      * A test JVM that died (crash, SIGKILL) leaves its stack's PostgreSQL and Redis running: stop
      * the servers of every stack directory whose JVM is gone (by the PIDs the servers wrote), then
      * delete the directory.
