@@ -19,7 +19,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "chatctl", mixinStandardHelpOptions = true, version = "chatctl 0.1",
         description = "Operator CLI of the chat platform: verify read models, lag, blue/green shard rebuild.",
-        subcommands = {VerifyCommand.class, LagCommand.class, ShardCommand.class, ReshardCommand.class, BenchCommand.class},
+        subcommands = {VerifyCommand.class, LagCommand.class, ShardCommand.class, ReshardCommand.class, RegionCommand.class, BenchCommand.class, SearchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success; verify: every table of every shard is equal",
                 "1:verify: a table differs (named in the output)",

@@ -1,6 +1,7 @@
 package chat.ctl;
 
 import chat.common.shard.ShardMap;
+import chat.common.shard.ShardMapSwitch;
 import chat.common.shard.ShardRedirects;
 import chat.schemas.Topics;
 import org.apache.kafka.clients.admin.Admin;
@@ -35,6 +36,8 @@ public final class Platform implements AutoCloseable {
     private final int partitions;
     private final ShardMap map;
     private final List<String> configuredUrls;
+    /** The current databases of the map the configuration names, when a live reshard switched away from it. */
+    private final List<String> switchedFrom;
     private final String user;
     private final String password;
 
@@ -43,10 +46,66 @@ public final class Platform implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
         this.admin = admin;
         this.partitions = partitions;
-        this.map = map;
-        this.configuredUrls = configuredUrls;
         this.user = user;
         this.password = password;
+        // Follow live reshards (ShardMapSwitch) published in the configured shards, like the services do.
+        ShardMap m = map;
+        List<String> urls = configuredUrls;
+        List<String> from = List.of();
+        for (int hop = 0; hop < 64; hop++) {
+            final List<String> current = new ArrayList<>();
+            for (int s = 0; s < urls.size(); s++) {
+                try {
+                    current.add(follow(urls.get(s), s));
+                } catch (CtlException e) {
+                    current.add(urls.get(s)); // a shard that is down: the others tell the switch
+                }
+            }
+            final Optional<ShardMapSwitch.Switch> sw = newestSwitch(current);
+            if (sw.isEmpty() || sw.get().version() <= m.version()) {
+                break;
+            }
+            if (sw.get().map().partitions() != partitions) {
+                throw new CtlException("shard map v" + sw.get().version() + " published in " + current + " covers "
+                        + sw.get().map().partitions() + " partitions but " + Topics.EVENTS + " has " + partitions);
+            }
+            from = List.copyOf(current);
+            m = sw.get().map();
+            urls = sw.get().jdbcUrls();
+        }
+        this.map = m;
+        this.configuredUrls = urls;
+        this.switchedFrom = from;
+    }
+
+    /** The newest switch published in any of {@code urls} (unreachable ones are skipped). */
+    private Optional<ShardMapSwitch.Switch> newestSwitch(final List<String> urls) {
+        Optional<ShardMapSwitch.Switch> best = Optional.empty();
+        CtlException failure = null;
+        int reached = 0;
+        for (String url : urls) {
+            try (Connection c = open(url)) {
+                reached++;
+                final Optional<ShardMapSwitch.Switch> sw = ShardMapSwitch.read(c);
+                if (sw.isPresent() && (best.isEmpty() || sw.get().version() > best.get().version())) {
+                    best = sw;
+                }
+            } catch (SQLException | CtlException e) {
+                failure = new CtlException("cannot read the shard map switch at " + url + ": " + e.getMessage(), e);
+            }
+        }
+        if (reached == 0 && failure != null) {
+            throw failure;
+        }
+        return best;
+    }
+
+    /**
+     * When the configured map was switched away from by a live reshard: the databases of that old map
+     * (they hold the published switch), else empty.
+     */
+    public List<String> switchedFrom() {
+        return switchedFrom;
     }
 
     static Platform connect(final String bootstrap, final List<String> urls, final String user, final String password,
@@ -128,7 +187,11 @@ public final class Platform implements AutoCloseable {
 
     /** The database shard {@code shard} lives in now: the configured URL with every redirect followed. */
     public String currentUrl(final int shard) {
-        String url = configuredUrls.get(shard);
+        return follow(configuredUrls.get(shard), shard);
+    }
+
+    private String follow(final String configured, final int shard) {
+        String url = configured;
         for (int hop = 0; hop < 64; hop++) {
             final Optional<ShardRedirects.Redirect> r;
             try (Connection c = open(url)) {
@@ -141,7 +204,7 @@ public final class Platform implements AutoCloseable {
             }
             url = r.get().targetUrl();
         }
-        throw new CtlException("redirect loop for shard " + shard + " starting at " + configuredUrls.get(shard));
+        throw new CtlException("redirect loop for shard " + shard + " starting at " + configured);
     }
 
     /** Opens a connection to {@code url} with the shard credentials. */

@@ -14,9 +14,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -73,16 +75,42 @@ public final class Replayer {
         return rejected.get();
     }
 
-    /** Replays each partition of {@code until} from the sink's checkpoint up to (excluding) its offset. */
+    /**
+     * Replays each partition of {@code until} from the sink's checkpoint up to (excluding) its offset.
+     * The partitions are dealt to {@code parallelism} threads; each thread reads ITS partitions with ONE
+     * consumer (a consumer costs a few hundred ms to start on a busy machine, which matters in the
+     * short replays inside a fence window).
+     */
     public void replay(final Map<Integer, Long> until) {
-        final ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, Math.max(1, until.size())), r -> {
+        final Map<Integer, Long> todo = new TreeMap<>();
+        until.forEach((p, end) -> {
+            final long from = sink.checkpoint(p);
+            if (from < end) {
+                todo.put(p, end);
+            }
+        });
+        if (todo.isEmpty()) {
+            return;
+        }
+        final int threads = Math.min(parallelism, todo.size());
+        final List<Map<Integer, Long>> shares = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            shares.add(new TreeMap<>());
+        }
+        int i = 0;
+        for (Map.Entry<Integer, Long> e : todo.entrySet()) {
+            shares.get(i++ % threads).put(e.getKey(), e.getValue());
+        }
+        final ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             final Thread t = new Thread(r, "replay");
             t.setDaemon(true);
             return t;
         });
         try {
             final List<Future<?>> tasks = new ArrayList<>();
-            until.forEach((p, end) -> tasks.add(pool.submit(() -> replayPartition(p, end))));
+            for (Map<Integer, Long> share : shares) {
+                tasks.add(pool.submit(() -> replayPartitions(share)));
+            }
             for (Future<?> f : tasks) {
                 f.get();
             }
@@ -96,51 +124,78 @@ public final class Replayer {
         }
     }
 
-    private void replayPartition(final int partition, final long until) {
-        final long from = sink.checkpoint(partition);
-        if (from >= until) {
+    /** The events read but not yet written of one partition (at most one batch). */
+    private static final class Pending {
+        final List<RowChange> changes = new ArrayList<>();
+        long first = -1;
+        long last = -1;
+    }
+
+    private void replayPartitions(final Map<Integer, Long> until) {
+        final Map<TopicPartition, Long> open = new HashMap<>();
+        final Map<TopicPartition, Long> from = new HashMap<>();
+        until.forEach((p, end) -> {
+            final long start = sink.checkpoint(p);
+            if (start < end) {
+                final TopicPartition tp = new TopicPartition(Topics.EVENTS, p);
+                open.put(tp, end);
+                from.put(tp, start);
+            }
+        });
+        if (open.isEmpty()) {
             return;
         }
-        final TopicPartition tp = new TopicPartition(Topics.EVENTS, partition);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(bootstrapServers),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(tp));
-            consumer.seek(tp, from);
-            final List<RowChange> changes = new ArrayList<>();
-            long first = -1;
-            long last = -1;
+            consumer.assign(open.keySet());
+            from.forEach(consumer::seek);
+            final Map<TopicPartition, Pending> pending = new HashMap<>();
             long lastProgress = System.nanoTime();
-            while (consumer.position(tp) < until) {
+            while (!open.isEmpty()) {
                 final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 if (records.isEmpty()) {
                     if (System.nanoTime() - lastProgress > STALL.toNanos()) {
-                        throw new CtlException("replay of partition " + partition + " made no progress for " + STALL
-                                + " at offset " + consumer.position(tp) + " (until " + until + ")");
+                        throw new CtlException("replay of partitions " + open.keySet() + " made no progress for " + STALL
+                                + " (until " + open + ")");
                     }
-                    continue;
+                } else {
+                    lastProgress = System.nanoTime();
                 }
-                lastProgress = System.nanoTime();
-                for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                    if (r.offset() >= until) {
-                        break;
+                for (TopicPartition tp : records.partitions()) {
+                    final Long end = open.get(tp);
+                    if (end == null) {
+                        continue;
                     }
-                    final RecordProjection.Result result = RecordProjection.of(r.key(), r.value(), partition, r.offset());
-                    if (result.rejection() != null) {
-                        rejected.incrementAndGet();
-                    }
-                    if (first < 0) {
-                        first = r.offset();
-                    }
-                    last = r.offset();
-                    changes.addAll(result.changes());
-                    if (last - first + 1 >= batchSize) {
-                        write(partition, first, last, changes);
-                        first = -1;
+                    final Pending b = pending.computeIfAbsent(tp, k -> new Pending());
+                    for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                        if (r.offset() >= end) {
+                            break;
+                        }
+                        final RecordProjection.Result result = RecordProjection.of(r.key(), r.value(), tp.partition(), r.offset());
+                        if (result.rejection() != null) {
+                            rejected.incrementAndGet();
+                        }
+                        if (b.first < 0) {
+                            b.first = r.offset();
+                        }
+                        b.last = r.offset();
+                        b.changes.addAll(result.changes());
+                        if (b.last - b.first + 1 >= batchSize) {
+                            write(tp.partition(), b.first, b.last, b.changes);
+                            b.first = -1;
+                        }
                     }
                 }
-            }
-            if (first >= 0) {
-                write(partition, first, last, changes);
+                for (TopicPartition tp : List.copyOf(open.keySet())) {
+                    if (consumer.position(tp) >= open.get(tp)) {
+                        final Pending b = pending.remove(tp);
+                        if (b != null && b.first >= 0) {
+                            write(tp.partition(), b.first, b.last, b.changes);
+                        }
+                        open.remove(tp);
+                        consumer.pause(List.of(tp));
+                    }
+                }
             }
         }
     }

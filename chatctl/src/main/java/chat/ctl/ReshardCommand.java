@@ -1,6 +1,7 @@
 package chat.ctl;
 
 import chat.common.shard.ShardMap;
+import chat.common.shard.ShardMapSwitch;
 import chat.common.shard.ShardRedirects;
 import chat.projector.sink.JdbcShardSink;
 import picocli.CommandLine;
@@ -41,17 +42,18 @@ import java.util.concurrent.TimeUnit;
  *       SUMMED over the old shards must equal the sum over the new ones (the checksum is a sum of
  *       row hashes, so it is additive across shards whatever the map). Different: fences lifted,
  *       exit 1, nothing switched;</li>
- *   <li>write the new map to {@code --new-map-file} and print the service configuration
- *       ({@code chat.shards.map-file}, {@code chat.shards.jdbc-urls}). Services pick up a new map at
- *       (rolling) restart; until then old shards stay fenced: reads serve the state at C, the
- *       projector retries, nothing is written twice or lost (restarted projectors resume from their
- *       committed offsets, the new sink skips what the targets already hold).</li>
+ *   <li>write the new map to {@code --new-map-file} and publish it with the target URLs as a
+ *       {@link ShardMapSwitch} in every old shard. Running services follow it on their next redirect
+ *       poll and switch map and pools atomically, without a restart: reads go from the old shards
+ *       (state at C) to the targets (at least C), the projector's refused writes are retried into
+ *       the targets from THEIR checkpoints (nothing lost, nothing applied twice). Once publishing has
+ *       begun the fences are never lifted; a rerun after a crash completes the publication.</li>
  * </ol>
  */
 @Command(name = "reshard", mixinStandardHelpOptions = true,
         description = {"Replays every partition into S' new databases under a new shard map (version+1), fences the old",
-                "shards, verifies old == new (per table, summed over shards), writes the new map and prints the",
-                "service configuration to restart with. Safe to kill and rerun: the rerun resumes the targets."})
+                "shards, verifies old == new (per table, summed over shards), writes the new map and publishes it in",
+                "the old shards: running services switch to it live. Safe to kill and rerun: the rerun resumes."})
 final class ReshardCommand implements Callable<Integer> {
     @Mixin
     PlatformOptions platform;
@@ -89,6 +91,9 @@ final class ReshardCommand implements Callable<Integer> {
             if (to < 1 || to > p.partitions()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--to " + to + " is outside 1.." + p.partitions());
             }
+            if (!p.switchedFrom().isEmpty() && old.shards() == to) {
+                return complete(p, out);
+            }
             final ShardMap next = new ShardMap(old.version() + 1, to, ShardMap.modulo(p.partitions(), to).assignment());
             final List<String> oldUrls = new ArrayList<>();
             for (int s = 0; s < old.shards(); s++) {
@@ -122,7 +127,7 @@ final class ReshardCommand implements Callable<Integer> {
             for (int s = 0; s < to; s++) {
                 shards.add(s);
             }
-            try (ScratchPools pools = new ScratchPools(p, urls, shards, replay.parallelism + 1)) {
+            try (ScratchPools pools = new ScratchPools(p, urls, shards, replay.parallelism + 1, true)) {
                 final Replayer replayer = new Replayer(p.bootstrapServers(), new JdbcShardSink(next, pools::shard), replay.batchSize, replay.parallelism)
                         .withMaxRate(replay.maxRate);
                 final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -149,14 +154,22 @@ final class ReshardCommand implements Callable<Integer> {
                         out.printf("reshard: pass %d done, %d events behind the live shards%n", pass, lag);
                         out.flush();
                         if (lag <= threshold) {
-                            break;
+                            // Indexes deferred in fresh targets are built now, before the fence; then one more pass.
+                            final long b0 = System.nanoTime();
+                            final int built = pools.restoreIndexes();
+                            if (built == 0) {
+                                break;
+                            }
+                            out.printf("reshard: built %d deferred index(es) in %d ms%n", built, (System.nanoTime() - b0) / 1_000_000);
                         }
                     }
                     final long fenceStart = System.nanoTime();
                     fenceAll(p, oldUrls);
+                    boolean publishing = false;
                     try {
                         final Map<Integer, Long> finalOld = checkpoints(p, oldUrls);
                         replayer.replay(finalOld);
+                        final long replayedAt = System.nanoTime();
                         final Map<Integer, Long> nowNew = checkpoints(p, urls);
                         for (Map.Entry<Integer, Long> e : finalOld.entrySet()) {
                             if (!Objects.equals(nowNew.getOrDefault(e.getKey(), 0L), e.getValue())) {
@@ -165,8 +178,21 @@ final class ReshardCommand implements Callable<Integer> {
                             }
                         }
                         ticker.shutdownNow();
-                        final Map<String, TableChecksums.Sum> before = total(p, oldUrls);
+                        final java.util.concurrent.CompletableFuture<Map<String, TableChecksums.Sum>> oldSums =
+                                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                                    try {
+                                        return total(p, oldUrls);
+                                    } catch (SQLException e) {
+                                        throw new CtlException("cannot checksum the old shards: " + e.getMessage(), e);
+                                    }
+                                });
                         final Map<String, TableChecksums.Sum> after = total(p, urls);
+                        final Map<String, TableChecksums.Sum> before;
+                        try {
+                            before = oldSums.join();
+                        } catch (java.util.concurrent.CompletionException e) {
+                            throw e.getCause() instanceof RuntimeException re ? re : e;
+                        }
                         boolean equal = before.keySet().equals(after.keySet());
                         out.printf("%-22s %-40s %-40s %s%n", "table", "old (sum over shards)", "new (sum over shards)", "result");
                         for (String table : new java.util.TreeSet<>(before.keySet())) {
@@ -180,24 +206,64 @@ final class ReshardCommand implements Callable<Integer> {
                             out.flush();
                             return ChatCtl.DIFFERENT;
                         }
+                        final long comparedAt = System.nanoTime();
                         final Path mapFile = newMapFile != null ? Path.of(newMapFile)
                                 : Path.of(platform.shardMap()).toAbsolutePath().resolveSibling("shard-map.v" + next.version() + ".json");
                         writeAtomically(mapFile, next.toJson());
-                        out.printf("reshard: RESHARDED at %s (old shards fenced for %d ms so far, and until the services restart)%n",
-                                finalOld, (System.nanoTime() - fenceStart) / 1_000_000);
-                        out.printf("reshard: restart every service with%n  chat.shards.map-file=%s%n  chat.shards.jdbc-urls=%s%n",
+                        // From the first publish on, some service may already route to the targets: the old
+                        // shards must never take a write again, so no failure below may lift the fences.
+                        publishing = true;
+                        publishAll(p, oldUrls, new ShardMapSwitch.Switch(next, urls));
+                        out.printf("reshard: RESHARDED at %s; map v%d published in the old shards after a fence of %d ms"
+                                        + " (final replay %d ms, comparison %d ms)%n", finalOld, next.version(),
+                                (System.nanoTime() - fenceStart) / 1_000_000, (replayedAt - fenceStart) / 1_000_000,
+                                (comparedAt - replayedAt) / 1_000_000);
+                        out.printf("reshard: running services switch to it live within chat.shards.redirect-poll-ms (no restart);"
+                                + " to start services directly on the new map use%n  chat.shards.map-file=%s%n  chat.shards.jdbc-urls=%s%n",
                                 mapFile, String.join(",", urls));
                         out.printf("reshard: done in %.1f s, %,d events replayed by this run (%,d rejected by the projector's rules)%n",
                                 (System.nanoTime() - t0) / 1e9, replayer.events(), replayer.rejected());
                         out.flush();
                         return ChatCtl.OK;
                     } catch (RuntimeException | SQLException e) {
-                        unfenceAll(p, oldUrls);
+                        if (publishing) {
+                            out.println("reshard: publishing the switch failed (" + e.getMessage() + "); the old shards stay"
+                                    + " fenced: rerun the same command to complete it");
+                            out.flush();
+                        } else {
+                            unfenceAll(p, oldUrls);
+                        }
                         throw e;
                     }
                 } finally {
                     ticker.shutdownNow();
                 }
+            }
+        }
+    }
+
+    /**
+     * A rerun after the switch was (maybe partly) published: the platform already follows map
+     * {@code p.map()}; publish it into every old shard that lacks it (idempotent) and report.
+     */
+    private int complete(final Platform p, final PrintWriter out) throws SQLException {
+        final List<String> urls = new ArrayList<>();
+        for (int s = 0; s < p.map().shards(); s++) {
+            urls.add(p.configuredUrl(s));
+        }
+        publishAll(p, p.switchedFrom(), new ShardMapSwitch.Switch(p.map(), urls));
+        out.printf("reshard: RESHARDED already: map v%d (%d shards) is published in the old shards %s; nothing to replay%n",
+                p.map().version(), p.map().shards(), p.switchedFrom().stream().map(Pg::database).toList());
+        out.printf("reshard: to start services directly on the new map use%n  chat.shards.jdbc-urls=%s%n", String.join(",", urls));
+        out.flush();
+        return ChatCtl.OK;
+    }
+
+    private static void publishAll(final Platform p, final List<String> oldUrls, final ShardMapSwitch.Switch sw)
+            throws SQLException {
+        for (String url : oldUrls) {
+            try (Connection c = p.open(url)) {
+                ShardMapSwitch.publish(c, sw);
             }
         }
     }
@@ -230,15 +296,41 @@ final class ReshardCommand implements Callable<Integer> {
         return lag;
     }
 
-    /** Per table: rows and content checksum summed over the databases (the checksum is additive). */
+    /**
+     * Per table: rows and content checksum summed over the databases (the checksum is additive).
+     * The databases are read concurrently (this runs inside the fence window).
+     */
     static Map<String, TableChecksums.Sum> total(final Platform p, final List<String> urls) throws SQLException {
-        final Map<String, TableChecksums.Sum> out = new TreeMap<>();
-        for (String url : urls) {
-            try (Connection c = p.open(url)) {
-                TableChecksums.of(c).forEach((table, sum) -> out.merge(table, sum, TableChecksums.Sum::plus));
+        final java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(Math.min(4, urls.size()), r -> {
+            final Thread t = new Thread(r, "reshard-checksum");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            final List<java.util.concurrent.Future<Map<String, TableChecksums.Sum>>> parts = new ArrayList<>();
+            for (String url : urls) {
+                parts.add(pool.submit(() -> {
+                    try (Connection c = p.open(url)) {
+                        return TableChecksums.of(c);
+                    }
+                }));
             }
+            final Map<String, TableChecksums.Sum> out = new TreeMap<>();
+            for (java.util.concurrent.Future<Map<String, TableChecksums.Sum>> f : parts) {
+                f.get().forEach((table, sum) -> out.merge(table, sum, TableChecksums.Sum::plus));
+            }
+            return out;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw e.getCause() instanceof RuntimeException re ? re : new CtlException("checksum failed: " + e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CtlException("interrupted", e);
+        } finally {
+            pool.shutdownNow();
         }
-        return out;
     }
 
     private static void fenceAll(final Platform p, final List<String> urls) throws SQLException {

@@ -119,7 +119,7 @@ final class VerifyCommand implements Callable<Integer> {
                 Pg.create(scratchUrls.get(s), prefix + s, p.user(), p.password());
                 created.add(scratchUrls.get(s));
             }
-            try (ScratchPools scratch = new ScratchPools(p, scratchUrls, selected, parallelism + 1)) {
+            try (ScratchPools scratch = new ScratchPools(p, scratchUrls, selected, parallelism + 1, true)) {
                 final Replayer replayer = new Replayer(p.bootstrapServers(), new JdbcShardSink(p.map(), scratch::shard),
                         batchSize, parallelism);
                 // 1. Scratch copies up to the recorded end offsets.
@@ -162,6 +162,9 @@ final class VerifyCommand implements Callable<Integer> {
                     }
                 }
                 table.print(out);
+                if (keep) {
+                    scratch.restoreIndexes(); // a kept copy has the full schema
+                }
                 if (replayer.rejected() > 0) {
                     out.printf("note: %,d records were rejected by the projector's rules (they are in %s)%n",
                             replayer.rejected(), chat.schemas.Topics.DLQ);

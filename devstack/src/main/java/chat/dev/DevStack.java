@@ -176,6 +176,10 @@ public final class DevStack implements AutoCloseable {
         // One projector instance with a stable identity: a restart takes its partitions back at once.
         props.put("chat.projector.instance-id", "dev-0");
         props.put("redis.uri", redis.uri());
+        // Search: one Lucene index per partition under the data dir, every partition in this JVM;
+        // admin endpoints (status, rebuild, checksum) with a dev-only token.
+        props.put("chat.search.index-dir", data.resolve("search").toString());
+        props.put("chat.search.admin-token", "dev-search-admin");
         // JWT: HS256 with a secret kept in the data directory, so tokens survive a restart; the dev
         // stack (only) mints tokens at POST /api/v1/dev/tokens?user=alice.
         props.put(DevTokens.SECRET_PROPERTY, devSecret(data.resolve("dev-jwt-secret")));

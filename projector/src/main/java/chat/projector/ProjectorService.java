@@ -95,11 +95,11 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
             return;
         }
         migrateAllShards();
-        ShardSink sink = new RetryingShardSink(new JdbcShardSink(shardMap, shards::shard),
+        ShardSink sink = new RetryingShardSink(new JdbcShardSink(shards),
                 settings.maxRetries(), settings::backoff, Sleeper.SYSTEM);
         if (redis != null && cacheSettings.enabled()) {
             // Read cache write-through after each committed batch (chat.projector.cache); never blocks the shard path.
-            final ReadCacheWriter writer = new ReadCacheWriter(redis, p -> shards.shard(shardMap.shardOf(p)),
+            final ReadCacheWriter writer = new ReadCacheWriter(redis, shards::forPartition,
                     cacheSettings.window(), cacheSettings.queueCapacity());
             writer.start();
             cacheWriter = writer;

@@ -26,6 +26,11 @@ import java.util.List;
  *                        more get {@code RATE_LIMITED}; zero: no limit
  * @param maxPendingOps   presence writes queued for Redis per edge; beyond, new ones are dropped
  *                        (counted; the next refresh repairs what a dropped join missed); >= 1
+ * @param maxBroadcastMembers presence changes of a team with more members than this are not pushed
+ *                        (each change would cost one frame per subscriber: a team of N members coming
+ *                        online costs N x N frames); its clients use the presence query. The rule uses
+ *                        the team's membership (the same on every edge); an edge without membership
+ *                        checks uses its own subscriber count. 0: no limit
  */
 @ConfigurationProperties("chat.edge.presence")
 public record PresenceSettings(
@@ -34,7 +39,8 @@ public record PresenceSettings(
         @Bindable(defaultValue = "10s") Duration refreshInterval,
         @Bindable(defaultValue = "2s") Duration sweepInterval,
         @Bindable(defaultValue = "2s") Duration typingInterval,
-        @Bindable(defaultValue = "100000") int maxPendingOps) {
+        @Bindable(defaultValue = "100000") int maxPendingOps,
+        @Bindable(defaultValue = "1000") int maxBroadcastMembers) {
 
     public PresenceSettings {
         final List<String> problems = new ArrayList<>();
@@ -54,6 +60,9 @@ public record PresenceSettings(
         if (maxPendingOps < 1) {
             problems.add("chat.edge.presence.max-pending-ops must be >= 1, got " + maxPendingOps);
         }
+        if (maxBroadcastMembers < 0) {
+            problems.add("chat.edge.presence.max-broadcast-members must be >= 0, got " + maxBroadcastMembers);
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid websocket-edge configuration:\n  - "
                     + String.join("\n  - ", problems));
@@ -63,6 +72,6 @@ public record PresenceSettings(
     /** The defaults, for tests. */
     public static PresenceSettings defaults() {
         return new PresenceSettings(true, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(2),
-                Duration.ofSeconds(2), 100_000);
+                Duration.ofSeconds(2), 100_000, 1000);
     }
 }

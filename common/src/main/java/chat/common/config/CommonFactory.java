@@ -60,8 +60,9 @@ public class CommonFactory {
     @Singleton
     @Bean(preDestroy = "close")
     @Requires(property = "chat.shards.jdbc-urls", pattern = ".*\\S.*")
-    ShardDataSources shardDataSources(final ChatSettings settings, @Named("service") final ServiceName service) {
-        return ShardDataSources.open(settings.shardJdbcUrls(), settings.shardUser(), settings.shardPassword(),
+    ShardDataSources shardDataSources(final ChatSettings settings, final ShardMap map,
+                                      @Named("service") final ServiceName service) {
+        return ShardDataSources.open(map, settings.shardJdbcUrls(), settings.shardUser(), settings.shardPassword(),
                 settings.shardPoolSize(), service.value());
     }
 

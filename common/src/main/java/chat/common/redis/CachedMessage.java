@@ -2,8 +2,6 @@ package chat.common.redis;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -11,99 +9,50 @@ import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
- * A message of a channel's history as the read cache stores it: a JSON array in a fixed order,
- * {@code [messageId, authorId, text, createdAt, editedAt, partition, offset, replyCount, lastReplyAt]}
- * (times as ISO-8601 instants, absent ones null), so the cache's Lua scripts can replace the text
- * (edit) or the thread summary by index. {@link #writeJson} renders the read API's message object,
- * field for field what the shard path renders.
+ * A message of a channel's history as the read cache stores it: exactly the read API's message
+ * object, byte for byte what the shard path renders,
+ * {@code {"messageId":…,"authorId":…,"text":…,"createdAt":…,"editedAt":…,"position":{"partition":…,"offset":…},"replyCount":…,"lastReplyAt":…}}
+ * (times as ISO-8601 instants, absent ones null). A history read then only joins stored objects
+ * into the answer (no decoding or re-encoding per read), and the cache's Lua scripts change a
+ * stored object by replacing the value between two field names (edit: {@code text} and
+ * {@code editedAt}; thread summary: {@code replyCount} and {@code lastReplyAt}) with a value
+ * rendered here ({@link #jsonString}, {@link #jsonNumber}). That is unambiguous: inside a JSON string
+ * every {@code "} is escaped, so {@code ,"createdAt":} can only be the field separator.
  *
  * <pre>{@code
- * String raw = new CachedMessage("m1", "bob", "hi", "2026-11-21T10:00:00Z", null, 3, 42, 0, null).encode();
- * CachedMessage m = CachedMessage.decode(raw);
+ * String stored = new CachedMessage("m1", "bob", "hi", "2026-11-21T10:00:00Z", null, 3, 42, 0, null).encode();
+ * String newText = CachedMessage.jsonString("hi, edited"); // "\"hi, edited\""
  * }</pre>
  */
 public record CachedMessage(String messageId, String authorId, String text, String createdAt, String editedAt,
                             int partition, long offset, int replyCount, String lastReplyAt) {
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** The field names the Lua scripts splice between, in the stored order. */
+    public static final String TEXT = ",\"text\":";
+    public static final String CREATED_AT = ",\"createdAt\":";
+    public static final String EDITED_AT = ",\"editedAt\":";
+    public static final String POSITION = ",\"position\":";
+    public static final String REPLY_COUNT = ",\"replyCount\":";
+    public static final String LAST_REPLY_AT = ",\"lastReplyAt\":";
+
     public CachedMessage {
         Objects.requireNonNull(messageId, "messageId");
         Objects.requireNonNull(createdAt, "createdAt");
     }
 
-    /** The stored form. */
+    /** The stored form: the read API's message object. */
     public String encode() {
-        final StringWriter out = new StringWriter(96 + (text == null ? 0 : text.length()));
+        final StringWriter out = new StringWriter(192 + (text == null ? 0 : text.length()));
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartArray();
-            g.writeString(messageId);
-            g.writeString(authorId);
-            g.writeString(text);
-            g.writeString(createdAt);
-            g.writeString(editedAt);
-            g.writeNumber(partition);
-            g.writeNumber(offset);
-            g.writeNumber(replyCount);
-            g.writeString(lastReplyAt);
-            g.writeEndArray();
+            writeJson(g);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toString();
     }
 
-    /**
-     * Reads the stored form (also as re-encoded by Lua's cjson: numbers may come back as
-     * {@code 42} or {@code 4.2e+01}-free integers, {@code /} escaped).
-     *
-     * @throws IllegalArgumentException when {@code raw} is not a stored message
-     */
-    public static CachedMessage decode(final String raw) {
-        try (JsonParser p = JSON.createParser(raw)) {
-            if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw new IllegalArgumentException("not a cached message: " + raw);
-            }
-            final String id = text(p);
-            final String author = text(p);
-            final String text = text(p);
-            final String created = text(p);
-            final String edited = text(p);
-            final long partition = number(p);
-            final long offset = number(p);
-            final long replies = number(p);
-            final String lastReply = text(p);
-            if (p.nextToken() != JsonToken.END_ARRAY) {
-                throw new IllegalArgumentException("not a cached message (extra fields): " + raw);
-            }
-            return new CachedMessage(id, author, text, created, edited, (int) partition, offset, (int) replies, lastReply);
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalArgumentException("not a cached message: " + raw, e);
-        }
-    }
-
-    private static String text(final JsonParser p) throws IOException {
-        final JsonToken t = p.nextToken();
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (t != JsonToken.VALUE_STRING) {
-            throw new IOException("expected a string or null, got " + t);
-        }
-        return p.getText();
-    }
-
-    private static long number(final JsonParser p) throws IOException {
-        final JsonToken t = p.nextToken();
-        if (t == JsonToken.VALUE_NUMBER_INT) {
-            return p.getLongValue();
-        }
-        if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-            return (long) p.getDoubleValue();
-        }
-        throw new IOException("expected a number, got " + t);
-    }
-
-    /** The read API's message object (same fields and order as the shard path). */
+    /** The read API's message object (same fields, order and escaping as the shard path). */
     public void writeJson(final JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeStringField("messageId", messageId);
@@ -118,6 +67,25 @@ public record CachedMessage(String messageId, String authorId, String text, Stri
         g.writeNumberField("replyCount", replyCount);
         writeNullable(g, "lastReplyAt", lastReplyAt);
         g.writeEndObject();
+    }
+
+    /** A JSON value as the stored object holds it: the quoted, escaped string, or {@code null}. */
+    public static String jsonString(final String value) {
+        if (value == null) {
+            return "null";
+        }
+        final StringWriter out = new StringWriter(value.length() + 8);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** A JSON number as the stored object holds it. */
+    public static String jsonNumber(final long value) {
+        return Long.toString(value);
     }
 
     private static void writeNullable(final JsonGenerator g, final String field, final String value) throws IOException {

@@ -19,15 +19,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>
  * pr:{pr}:exp              zset  connection id -> expiry (ms, Redis time); refreshed by the connection's
  *                                edge every refresh interval (one ZADD per batch of connections)
- * pr:{pr}:c:CONN           hash  u = user, s = online|away, t:TEAM = 1 for every team the connection counts in
- * pr:{pr}:u:TEAM:USER      hash  connection id -> online|away (the user's live connections in the team)
+ * pr:{pr}:c:CONN           hash  u = user, s = online|away, t:TEAM = online|away for every team the connection
+ *                                counts in (the state it is counted with there)
+ * pr:{pr}:u:TEAM:USER      hash  connection id -> online|away (the user's registered connections in the team)
+ * pr:{pr}:n:TEAM:USER      hash  o = how many of them are online, a = how many away (absent = 0)
  * </pre>
  *
  * <p><b>State.</b> A user is {@code online} in a team when one of their connections in it is
- * online and not expired, {@code away} when all such connections are away, else {@code offline}.
- * A connection id is {@code <edge id>:<session id>}, unique across edges. Every script computes
- * the user's state before and after its change and publishes {@code "TEAM USER STATE"} on
- * {@link #PRESENCE_CHANNEL} only when it changed, so heartbeats never broadcast. Expired
+ * online, {@code away} when all of them are away, else {@code offline}. A connection id is
+ * {@code <edge id>:<session id>}, unique across edges. Every script reads the user's state before
+ * and after its change from the counters (O(1): no script reads all of a user's connections, so a
+ * user with 10,000 connections costs what a user with one does) and publishes
+ * {@code "TEAM USER STATE"} on {@link #PRESENCE_CHANNEL} only when it changed, so heartbeats never
+ * broadcast. The counters include a connection whose edge stopped refreshing until it is swept
+ * (its offline change is published then); a query looks at expiries too. Expired
  * connections (their edge was killed or partitioned away) are removed by {@link #SWEEP}, which
  * every edge runs periodically; a query ({@link #QUERY}) ignores expired connections even before
  * they are swept.
@@ -66,91 +71,123 @@ public final class PresenceKeys {
         return PREFIX + "u:" + team + ":" + user;
     }
 
+    public static String counts(final String team, final String user) {
+        return PREFIX + "n:" + team + ":" + user;
+    }
+
     /** The same layout in Lua (no ARGV needed). */
     static final String LUA = """
             local P = '%s'
             local kExp = P .. 'exp'
             local function kC(c) return P .. 'c:' .. c end
             local function kU(t, u) return P .. 'u:' .. t .. ':' .. u end
+            local function kN(t, u) return P .. 'n:' .. t .. ':' .. u end
             local function now()
               local t = redis.call('TIME')
               return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             end
-            -- the user's state from their connections in hash k; 'live' (optional) counts as unexpired
-            -- (a sweep judges the state just before the connection lapsed)
-            local function state(k, ms, live)
-              local h = redis.call('HGETALL', k)
-              local st = 'offline'
-              for i = 1, #h, 2 do
-                local exp = redis.call('ZSCORE', kExp, h[i])
-                if exp and (tonumber(exp) > ms or h[i] == live) then
-                  if h[i + 1] == 'online' then return 'online' end
-                  st = 'away'
-                end
-              end
-              return st
+            -- the user's state from the counters of their connections in the team: O(1); counts
+            -- every registered connection, expired or not, until it is dropped or swept
+            local function counted(t, u)
+              local n = redis.call('HMGET', kN(t, u), 'o', 'a')
+              if (tonumber(n[1]) or 0) > 0 then return 'online' end
+              if (tonumber(n[2]) or 0) > 0 then return 'away' end
+              return 'offline'
             end
-            local function changed(t, u, before, ms)
-              local after = state(kU(t, u), ms)
+            -- counts connection c in (d = 1) or out of (d = -1) team t with state st
+            local function count(t, u, c, st, d)
+              local f = (st == 'online') and 'o' or 'a'
+              local v = redis.call('HINCRBY', kN(t, u), f, d)
+              if d > 0 then
+                redis.call('HSET', kU(t, u), c, st)
+              else
+                if v <= 0 then redis.call('HDEL', kN(t, u), f) end
+                redis.call('HDEL', kU(t, u), c)
+              end
+            end
+            local function changed(t, u, before)
+              local after = counted(t, u)
               if after ~= before then redis.call('PUBLISH', '%s', t .. ' ' .. u .. ' ' .. after) end
               return after
             end
-            local function drop(c, ms)
+            -- the user's state from their unexpired connections (queries only): stops at the first
+            -- live online connection, so it reads the whole hash only when most entries lapsed
+            local function live(t, u, ms)
+              local c = counted(t, u)
+              if c == 'offline' then return c end
+              local st, cursor = 'offline', '0'
+              repeat
+                local r = redis.call('HSCAN', kU(t, u), cursor, 'COUNT', 100)
+                cursor = r[1]
+                local h = r[2]
+                for i = 1, #h, 2 do
+                  local exp = redis.call('ZSCORE', kExp, h[i])
+                  if exp and tonumber(exp) > ms then
+                    if h[i + 1] == 'online' then return 'online' end
+                    st = 'away'
+                    if c == 'away' then return st end
+                  end
+                end
+              until cursor == '0'
+              return st
+            end
+            local function drop(c)
               local h = redis.call('HGETALL', kC(c))
               local u
               for i = 1, #h, 2 do if h[i] == 'u' then u = h[i + 1] end end
-              local teams, befores = {}, {}
-              if u then
-                for i = 1, #h, 2 do
-                  if string.sub(h[i], 1, 2) == 't:' then
-                    local t = string.sub(h[i], 3)
-                    teams[#teams + 1] = t
-                    befores[#befores + 1] = state(kU(t, u), ms, c)
-                  end
-                end
-              end
               redis.call('ZREM', kExp, c)
               redis.call('DEL', kC(c))
-              for i, t in ipairs(teams) do
-                redis.call('HDEL', kU(t, u), c)
-                changed(t, u, befores[i], ms)
+              if not u then return end
+              for i = 1, #h, 2 do
+                if string.sub(h[i], 1, 2) == 't:' then
+                  local t = string.sub(h[i], 3)
+                  local before = counted(t, u)
+                  count(t, u, c, h[i + 1], -1)
+                  changed(t, u, before)
+                end
               end
             end
             """.formatted(PREFIX, PRESENCE_CHANNEL);
 
     /**
-     * A connection counts in a team (after its subscribe). ARGV: conn, user, team, online|away,
-     * ttl ms. Returns the user's state in the team.
+     * A connection counts in a team (after its subscribe; again is harmless). ARGV: conn, user,
+     * team, online|away, ttl ms. Returns the user's state in the team. O(1).
      */
     public static final String JOIN = LUA + """
-            local c, u, t = ARGV[1], ARGV[2], ARGV[3]
+            local c, u, t, s = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
             local ms = now()
-            local before = state(kU(t, u), ms)
+            local before = counted(t, u)
+            local prev = redis.call('HGET', kC(c), 't:' .. t)
+            if prev then count(t, u, c, prev, -1) end
+            count(t, u, c, s, 1)
             redis.call('ZADD', kExp, ms + tonumber(ARGV[5]), c)
-            redis.call('HSET', kC(c), 'u', u, 's', ARGV[4], 't:' .. t, '1')
-            redis.call('HSET', kU(t, u), c, ARGV[4])
-            return changed(t, u, before, ms)
+            redis.call('HSET', kC(c), 'u', u, 's', s, 't:' .. t, s)
+            return changed(t, u, before)
             """;
 
-    /** A connection stops counting in a team (unsubscribed, removed). ARGV: conn, team. Returns the state. */
+    /** A connection stops counting in a team (unsubscribed, removed). ARGV: conn, team. Returns the state. O(1). */
     public static final String LEAVE = LUA + """
             local c, t = ARGV[1], ARGV[2]
-            local u = redis.call('HGET', kC(c), 'u')
+            local r = redis.call('HMGET', kC(c), 'u', 't:' .. t)
+            local u, prev = r[1], r[2]
             if not u then return 'offline' end
-            local ms = now()
-            local before = state(kU(t, u), ms)
+            if not prev then return counted(t, u) end
+            local before = counted(t, u)
             redis.call('HDEL', kC(c), 't:' .. t)
-            redis.call('HDEL', kU(t, u), c)
-            return changed(t, u, before, ms)
+            count(t, u, c, prev, -1)
+            return changed(t, u, before)
             """;
 
-    /** A connection closed: it stops counting everywhere. ARGV: conn. */
+    /** A connection closed: it stops counting everywhere. ARGV: conn. O(its teams). */
     public static final String DROP = LUA + """
-            drop(ARGV[1], now())
+            drop(ARGV[1])
             return 1
             """;
 
-    /** A connection's own state (the client's presence op). ARGV: conn, online|away. Returns 1, 0 when unknown. */
+    /**
+     * A connection's own state (the client's presence op). ARGV: conn, online|away. Returns 1, 0
+     * when unknown. O(its teams).
+     */
     public static final String SET_STATE = LUA + """
             local c, s = ARGV[1], ARGV[2]
             local h = redis.call('HGETALL', kC(c))
@@ -158,13 +195,14 @@ public final class PresenceKeys {
             local u
             for i = 1, #h, 2 do if h[i] == 'u' then u = h[i + 1] end end
             redis.call('HSET', kC(c), 's', s)
-            local ms = now()
             for i = 1, #h, 2 do
-              if string.sub(h[i], 1, 2) == 't:' then
+              if string.sub(h[i], 1, 2) == 't:' and h[i + 1] ~= s then
                 local t = string.sub(h[i], 3)
-                local before = state(kU(t, u), ms)
-                redis.call('HSET', kU(t, u), c, s)
-                changed(t, u, before, ms)
+                local before = counted(t, u)
+                count(t, u, c, h[i + 1], -1)
+                count(t, u, c, s, 1)
+                redis.call('HSET', kC(c), h[i], s)
+                changed(t, u, before)
               end
             end
             return 1
@@ -193,7 +231,7 @@ public final class PresenceKeys {
     public static final String SWEEP = LUA + """
             local ms = now()
             local dead = redis.call('ZRANGEBYSCORE', kExp, '-inf', ms, 'LIMIT', 0, tonumber(ARGV[1]))
-            for _, c in ipairs(dead) do drop(c, ms) end
+            for _, c in ipairs(dead) do drop(c) end
             return #dead
             """;
 
@@ -201,7 +239,7 @@ public final class PresenceKeys {
     public static final String QUERY = LUA + """
             local ms = now()
             local out = {}
-            for i = 2, #ARGV do out[#out + 1] = state(kU(ARGV[1], ARGV[i]), ms) end
+            for i = 2, #ARGV do out[#out + 1] = live(ARGV[1], ARGV[i], ms) end
             return out
             """;
 

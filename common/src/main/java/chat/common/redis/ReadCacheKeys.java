@@ -19,14 +19,18 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <pre>
  * rc:{p7}:s                  hash  e = epoch token, n = next offset the cache has applied (continuity point),
- *                                  r = run_id of the Redis process that holds it
+ *                                  r = run_id of the Redis process that holds it, f = layout version ({@value #FORMAT})
  * rc:{p7}:t:TEAM             hash  e = epoch, v = version, nm = member count
  * rc:{p7}:tm:TEAM            set   user ids of the team's members
  * rc:{p7}:c:TEAM:CHANNEL     hash  e, v, priv (0/1), full (1 = window holds the whole history), nm, nw
  * rc:{p7}:cm:TEAM:CHANNEL    set   user ids of the channel's members
  * rc:{p7}:w:TEAM:CHANNEL     zset  the newest N root messages not deleted: score = log offset, member = message id
- * rc:{p7}:b:TEAM:CHANNEL     hash  message id -> {@link CachedMessage#encode()}
+ * rc:{p7}:b:TEAM:CHANNEL     hash  message id -> {@link CachedMessage#encode()} (the read API's message object)
  * </pre>
+ *
+ * <p>A state written by another layout version ({@code f}) is no state: the first batch or fill
+ * starts a new epoch, so entries of an older layout are never read (they are replaced by the next
+ * fill of their channel).
  *
  * <p><b>Staleness rule.</b> A team or channel entry is valid only while its {@code e} equals the
  * partition's current epoch {@code rc:{p}:s.e}, and its sets match the counts it records (an evicted
@@ -52,6 +56,8 @@ public final class ReadCacheKeys {
     static final String CHANNEL_MEMBERS = "cm:";
     static final String WINDOW = "w:";
     static final String BODIES = "b:";
+    /** Version of the stored layout; entries of another version are invalid. 2 = bodies are read API objects. */
+    static final String FORMAT = "2";
 
     private ReadCacheKeys() {
     }
@@ -107,29 +113,45 @@ public final class ReadCacheKeys {
             local function kCM(t, c) return P .. '%s' .. t .. ':' .. c end
             local function kW(t, c) return P .. '%s' .. t .. ':' .. c end
             local function kB(t, c) return P .. '%s' .. t .. ':' .. c end
+            local F = '%s'
             local function runId() return string.match(redis.call('INFO', 'server'), 'run_id:(%%w+)') end
             local function state()
-              local st = redis.call('HMGET', kS(), 'e', 'n', 'r')
-              if st[3] ~= runId() then return nil, nil end
+              local st = redis.call('HMGET', kS(), 'e', 'n', 'r', 'f')
+              if st[4] ~= F or st[3] ~= runId() then return nil, nil end
               return st[1], tonumber(st[2])
             end
-            """.formatted(STATE, TEAM, TEAM_MEMBERS, CHANNEL, CHANNEL_MEMBERS, WINDOW, BODIES);
+            local function newState(e, n) redis.call('HSET', kS(), 'e', e, 'n', n, 'r', runId(), 'f', F) end
+            -- the stored message object with the value between field names a and b (nil: the closing brace) replaced
+            local function splice(s, a, b, v)
+              local i = string.find(s, a, 1, true)
+              if not i then return nil end
+              local j = #s
+              if b then
+                j = string.find(s, b, i + #a, true)
+                if not j then return nil end
+              end
+              return string.sub(s, 1, i + #a - 1) .. v .. string.sub(s, j)
+            end
+            """.formatted(STATE, TEAM, TEAM_MEMBERS, CHANNEL, CHANNEL_MEMBERS, WINDOW, BODIES, FORMAT);
 
     /**
      * The projector's write-through of one committed batch. ARGV: prefix, first, next, new epoch
      * token, window size N, ops (JSON array of arrays, offset order):
      * {@code ["tm+"|"tm-", off, team, user]}, {@code ["cm+"|"cm-", off, team, channel, user]},
-     * {@code ["m+", off, team, channel, messageId, encoded]}, {@code ["me", off, team, channel, messageId, text, editedAt]},
-     * {@code ["md", off, team, channel, messageId]}, {@code ["rs", off, team, channel, rootId, replyCount, lastReplyAt|null]}.
+     * {@code ["m+", off, team, channel, messageId, encoded]}, {@code ["me", off, team, channel, messageId, jsonText, jsonEditedAt]},
+     * {@code ["md", off, team, channel, messageId]}, {@code ["rs", off, team, channel, rootId, jsonReplyCount, jsonLastReplyAt]}
+     * (the {@code json*} values rendered by {@link CachedMessage#jsonString}/{@link CachedMessage#jsonNumber}, spliced into the
+     * stored object; a stored object that cannot be spliced makes its channel entry cold).
      * Returns 0 = gap (new epoch, nothing applied), 1 = already applied, 2 = applied.
      */
     public static final String APPLY = LUA_KEYS + """
+            local TEXT, CREATED, EDITED, POSITION, REPLIES, LAST_REPLY = '%s', '%s', '%s', '%s', '%s', '%s'
             local first = tonumber(ARGV[2])
             local nxt = tonumber(ARGV[3])
             local N = tonumber(ARGV[5])
             local e, n = state()
             if (not e) or (not n) or n < first then
-              redis.call('HSET', kS(), 'e', ARGV[4], 'n', ARGV[3], 'r', runId())
+              newState(ARGV[4], ARGV[3])
               return 0
             end
             if n >= nxt then return 1 end
@@ -171,9 +193,14 @@ public final class ReadCacheKeys {
                       elseif kind == 'me' or kind == 'rs' then
                         local raw = redis.call('HGET', b, op[5])
                         if raw then
-                          local m = cjson.decode(raw)
-                          if kind == 'me' then m[3] = op[6]; m[5] = op[7] else m[8] = op[6]; m[9] = op[7] end
-                          redis.call('HSET', b, op[5], cjson.encode(m))
+                          if kind == 'me' then
+                            raw = splice(raw, TEXT, CREATED, op[6])
+                            if raw then raw = splice(raw, EDITED, POSITION, op[7]) end
+                          else
+                            raw = splice(raw, REPLIES, LAST_REPLY, op[6])
+                            if raw then raw = splice(raw, LAST_REPLY, nil, op[7]) end
+                          end
+                          if raw then redis.call('HSET', b, op[5], raw) else redis.call('HSET', k, 'e', '') end
                         end
                       elseif kind == 'md' then
                         redis.call('ZREM', w, op[5])
@@ -188,7 +215,8 @@ public final class ReadCacheKeys {
             end
             redis.call('HSET', kS(), 'n', ARGV[3])
             return 2
-            """;
+            """.formatted(CachedMessage.TEXT, CachedMessage.CREATED_AT, CachedMessage.EDITED_AT, CachedMessage.POSITION,
+            CachedMessage.REPLY_COUNT, CachedMessage.LAST_REPLY_AT);
 
     /**
      * Marks a partition's cache stale after the projector failed to write through: a new epoch
@@ -197,7 +225,7 @@ public final class ReadCacheKeys {
     public static final String INVALIDATE = LUA_KEYS + """
             local _, n = state()
             if (not n) or n < tonumber(ARGV[3]) then n = ARGV[3] end
-            redis.call('HSET', kS(), 'e', ARGV[2], 'n', n, 'r', runId())
+            newState(ARGV[2], n)
             return 1
             """;
 
@@ -212,7 +240,7 @@ public final class ReadCacheKeys {
             local e, n = state()
             if not e then
               e = ARGV[3]
-              redis.call('HSET', kS(), 'e', e, 'n', ARGV[2], 'r', runId())
+              newState(e, ARGV[2])
             elseif n > C then
               return 0
             end
@@ -248,7 +276,8 @@ public final class ReadCacheKeys {
      * A history read. ARGV: prefix, team, channel, user, upper score bound ({@code +inf} or
      * {@code (offset}), limit. Returns {@code [code, encoded...]}: 0 cold (entry absent, stale or
      * partly evicted), 1 not a team member, 2 channel not visible to the user, 3 the window does not
-     * reach far enough, 4 hit followed by up to limit+1 encoded messages, newest first.
+     * reach far enough, 4 hit followed by the whole answer object, {@code {"messages":[...],"nextCursor":"<offset>"|null}},
+     * the stored message objects joined as they are (newest first, at most limit).
      */
     public static final String READ = LUA_KEYS + """
             local e = state()
@@ -266,12 +295,20 @@ public final class ReadCacheKeys {
             end
             if ch[2] == '1' and redis.call('SISMEMBER', cm, ARGV[4]) == 0 then return {2} end
             local limit = tonumber(ARGV[6])
-            local ids = redis.call('ZREVRANGEBYSCORE', w, ARGV[5], '-inf', 'LIMIT', 0, limit + 1)
-            if #ids <= limit and ch[3] ~= '1' then return {3} end
-            if #ids == 0 then return {4} end
-            local out = redis.call('HMGET', b, unpack(ids))
-            table.insert(out, 1, 4)
-            return out
+            local page = redis.call('ZREVRANGEBYSCORE', w, ARGV[5], '-inf', 'WITHSCORES', 'LIMIT', 0, limit + 1)
+            local found = #page / 2
+            if found <= limit and ch[3] ~= '1' then return {3} end
+            if found == 0 then return {4, '{"messages":[],"nextCursor":null}'} end
+            local n = math.min(found, limit)
+            local ids = {}
+            for i = 1, n do ids[i] = page[2 * i - 1] end
+            local bodies = redis.call('HMGET', b, unpack(ids))
+            for i = 1, n do
+              if not bodies[i] then return {0} end
+            end
+            local cursor = 'null'
+            if found > limit then cursor = '"' .. string.format('%d', tonumber(page[2 * n])) .. '"' end
+            return {4, '{"messages":[' .. table.concat(bodies, ',') .. '],"nextCursor":' .. cursor .. '}'}
             """;
 
     /**
@@ -284,6 +321,20 @@ public final class ReadCacheKeys {
             return redis.evalsha(sha1(script), type, new String[] {slotKey}, args);
         } catch (RedisNoScriptException e) {
             return redis.eval(script, type, new String[] {slotKey}, args);
+        }
+    }
+
+    /** {@link #eval} on a connection with byte values (arguments are sent as UTF-8). */
+    public static <T> T evalBytes(final RedisCommands<String, byte[]> redis, final String script, final ScriptOutputType type,
+                                  final String slotKey, final String... args) {
+        final byte[][] values = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            values[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return redis.evalsha(sha1(script), type, new String[] {slotKey}, values);
+        } catch (RedisNoScriptException e) {
+            return redis.eval(script, type, new String[] {slotKey}, values);
         }
     }
 

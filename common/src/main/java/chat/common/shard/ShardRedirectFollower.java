@@ -15,10 +15,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Makes a service follow blue/green cut-overs of its shards: every
- * {@code chat.shards.redirect-poll-ms} (default 1000; 0 = never) it reads the
- * {@link ShardRedirects redirect} of each shard's current database and
- * {@link ShardDataSources#reroute reroutes} the shard when one is published. Runs on one daemon
+ * Makes a service follow cut-overs of its shards without a restart: every
+ * {@code chat.shards.redirect-poll-ms} (default 1000; 0 = never) it reads, in each shard's current
+ * database, the {@link ShardMapSwitch map switch} of a live reshard (then
+ * {@link ShardDataSources#switchMap switches} map and pools at once) and the
+ * {@link ShardRedirects redirect} of a blue/green rebuild (then
+ * {@link ShardDataSources#reroute reroutes} that shard). Runs on one daemon
  * thread; never blocks start-up (a restarted service may read the retired copy for one poll; its
  * writes there are fenced and retried).
  *
@@ -34,6 +36,7 @@ public final class ShardRedirectFollower implements AutoCloseable {
 
     private final ShardDataSources shards;
     private final ScheduledExecutorService timer;
+    private int rejectedVersion = -1;
 
     public ShardRedirectFollower(final ShardDataSources shards,
                                  @Value("${chat.shards.redirect-poll-ms:1000}") final long pollMs) {
@@ -46,11 +49,24 @@ public final class ShardRedirectFollower implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::pollOnce, 0, Math.max(50, pollMs), TimeUnit.MILLISECONDS);
     }
 
-    /** Checks every shard once; returns how many were rerouted. */
-    public int pollOnce() {
+    /**
+     * Checks every shard once: first for a published {@link ShardMapSwitch map switch} newer than the
+     * map in force (switches the whole routing and stops; the new shards are checked on the next
+     * poll), then for a {@link ShardRedirects redirect} of the shard. Returns how many routes changed.
+     */
+    public synchronized int pollOnce() {
         int changed = 0;
-        for (int s = 0; s < shards.count(); s++) {
+        final int count = shards.count();
+        final int version = shards.hasMap() ? shards.map().version() : Integer.MAX_VALUE;
+        for (int s = 0; s < count; s++) {
             try (Connection c = shards.shard(s).getConnection()) {
+                final Optional<ShardMapSwitch.Switch> sw = version == Integer.MAX_VALUE ? Optional.empty() : ShardMapSwitch.read(c);
+                if (sw.isPresent() && sw.get().version() > version) {
+                    if (follow(s, sw.get())) {
+                        return changed + 1;
+                    }
+                    continue;
+                }
                 final Optional<ShardRedirects.Redirect> r = ShardRedirects.read(c);
                 if (r.isPresent() && shards.reroute(s, r.get().targetUrl())) {
                     changed++;
@@ -60,6 +76,19 @@ public final class ShardRedirectFollower implements AutoCloseable {
             }
         }
         return changed;
+    }
+
+    private boolean follow(final int shard, final ShardMapSwitch.Switch sw) {
+        try {
+            return shards.switchMap(sw.map(), sw.jdbcUrls());
+        } catch (IllegalArgumentException e) {
+            if (rejectedVersion != sw.version()) {
+                rejectedVersion = sw.version();
+                LOG.error("ignoring shard map v{} published in shard {} ({}): {}", sw.version(), shard, shards.url(shard),
+                        e.getMessage());
+            }
+            return false;
+        }
     }
 
     @PreDestroy

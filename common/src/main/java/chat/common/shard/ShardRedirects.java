@@ -77,8 +77,8 @@ public final class ShardRedirects {
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
             st.execute("CREATE OR REPLACE FUNCTION " + TRIGGER + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                    + " RAISE EXCEPTION 'this shard database is retired (blue/green cut-over by chatctl);"
-                    + " writes go to its successor, see table shard_redirect' USING ERRCODE = '" + FENCE_SQLSTATE + "';"
+                    + " RAISE EXCEPTION 'this shard database is retired (cut-over by chatctl);"
+                    + " writes go to its successor, see table shard_redirect or shard_map_switch' USING ERRCODE = '" + FENCE_SQLSTATE + "';"
                     + " END $$");
             // LOCK waits for in-flight writers (they hold ROW EXCLUSIVE on the table).
             st.execute("LOCK TABLE projection_checkpoint IN SHARE ROW EXCLUSIVE MODE");

@@ -40,33 +40,37 @@ class ReadCacheKeysTest {
     }
 
     @Test
-    void givenAMessage_whenEncodedAndDecoded_thenNothingIsLost() {
-        final CachedMessage m = new CachedMessage("m1", "bob", "h\u00e9llo \"/\" \n", "2026-11-21T10:00:00.123Z", null, 3, 1_234_567_890L, 2,
-                "2026-11-21T10:01:00Z");
-        assertThat(CachedMessage.decode(m.encode())).isEqualTo(m);
-        assertThat(m.encode()).isEqualTo("[\"m1\",\"bob\",\"h\u00e9llo \\\"/\\\" \\n\",\"2026-11-21T10:00:00.123Z\",null,3,1234567890,2,"
-                + "\"2026-11-21T10:01:00Z\"]");
-    }
-
-    @Test
-    void givenTheFormLuaCjsonWritesBack_thenItDecodes() {
-        // cjson escapes '/' and may print integral numbers with an exponent-free float form.
-        final CachedMessage m = CachedMessage.decode("[\"m1\",\"bob\",\"a\\/b\",\"2026-11-21T10:00:00Z\",\"2026-11-21T10:02:00Z\",3,42,1.0,null]");
-        assertThat(m.text()).isEqualTo("a/b");
-        assertThat(m.replyCount()).isEqualTo(1);
-        assertThat(m.offset()).isEqualTo(42);
-        assertThatThrownBy(() -> CachedMessage.decode("{}")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> CachedMessage.decode("[\"m1\"]")).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void givenAMessage_whenRendered_thenItIsTheReadApiObject() throws Exception {
+    void givenAMessage_whenEncoded_thenItIsTheReadApiObjectWithSpliceableFields() throws Exception {
+        final CachedMessage m = new CachedMessage("m1", "bob", "h\u00e9llo \"/\" \n,\"createdAt\":", "2026-11-21T10:00:00.123Z", null, 3,
+                1_234_567_890L, 2, "2026-11-21T10:01:00Z");
         final java.io.StringWriter out = new java.io.StringWriter();
         try (com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(out)) {
-            new CachedMessage("m1", "bob", "hi", "2026-11-21T10:00:00Z", null, 3, 42, 0, null).writeJson(g);
+            m.writeJson(g);
         }
-        assertThat(out.toString()).isEqualTo("{\"messageId\":\"m1\",\"authorId\":\"bob\",\"text\":\"hi\",\"createdAt\":\"2026-11-21T10:00:00Z\","
-                + "\"editedAt\":null,\"position\":{\"partition\":3,\"offset\":42},\"replyCount\":0,\"lastReplyAt\":null}");
+        assertThat(m.encode()).isEqualTo(out.toString());
+        assertThat(m.encode()).isEqualTo("{\"messageId\":\"m1\",\"authorId\":\"bob\",\"text\":\"h\u00e9llo \\\"/\\\" \\n,\\\"createdAt\\\":\","
+                + "\"createdAt\":\"2026-11-21T10:00:00.123Z\",\"editedAt\":null,\"position\":{\"partition\":3,\"offset\":1234567890},"
+                + "\"replyCount\":2,\"lastReplyAt\":\"2026-11-21T10:01:00Z\"}");
+        // the separators the scripts splice between occur once each, in order, even when the text imitates one
+        final String s = m.encode();
+        int at = 0;
+        for (String sep : new String[] {CachedMessage.TEXT, CachedMessage.CREATED_AT, CachedMessage.EDITED_AT, CachedMessage.POSITION,
+                CachedMessage.REPLY_COUNT, CachedMessage.LAST_REPLY_AT}) {
+            final int i = s.indexOf(sep, at);
+            assertThat(i).as(sep).isGreaterThan(at - 1);
+            assertThat(s.indexOf(sep, i + 1)).as(sep + " once").isEqualTo(-1);
+            at = i + sep.length();
+        }
+        assertThat(CachedMessage.jsonString(null)).isEqualTo("null");
+        assertThat(CachedMessage.jsonString("a\"b/\u0001")).isEqualTo("\"a\\\"b/\\u0001\"");
+        assertThat(CachedMessage.jsonNumber(42)).isEqualTo("42");
+    }
+
+    @Test
+    void givenTheScripts_thenTheyCheckTheLayoutVersionAndReadJoinsStoredObjects() {
+        assertThat(ReadCacheKeys.LUA_KEYS).contains("local F = '" + ReadCacheKeys.FORMAT + "'");
+        assertThat(ReadCacheKeys.APPLY).contains("'" + CachedMessage.TEXT + "'").contains("'" + CachedMessage.LAST_REPLY_AT + "'");
+        assertThat(ReadCacheKeys.READ).contains("table.concat(bodies, ',')").doesNotContain("%%");
     }
 
     @Test

@@ -42,6 +42,7 @@ public final class BenchMain {
 
     private final BenchOptions o;
     private final String[] teams;
+    private final String runTag;
     private final List<Map<String, Object>> phaseReports = new ArrayList<>();
     private final LongAccumulator peakServerRssKiB = new LongAccumulator(Long::max, -1);
     private final LongAccumulator peakOwnHeapBytes = new LongAccumulator(Long::max, 0);
@@ -50,6 +51,7 @@ public final class BenchMain {
     private BenchMain(final BenchOptions o) {
         this.o = o;
         final String tag = Long.toString(System.currentTimeMillis() % 46_656_000L, 36);
+        this.runTag = "b" + tag;
         this.teams = new String[o.teams()];
         for (int i = 0; i < teams.length; i++) {
             teams[i] = "b" + tag + "-t" + i;
@@ -59,6 +61,27 @@ public final class BenchMain {
     public static void main(final String[] args) {
         // Two logback.xml on the classpath (devstack, websocket-edge) make logback print its status; not useful here.
         System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
+        if (args.length > 0 && args[0].equals("search")) { // ./chat bench search ...: the search-indexer benchmark
+            chat.dev.bench.search.SearchBench.cli(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && (args[0].equals("idle") || args[0].equals("storm") || args[0].equals("forwarder"))) {
+            int code;
+            try {
+                final String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+                code = switch (args[0]) {
+                    case "idle" -> IdleBench.run(rest);
+                    case "storm" -> StormBench.run(rest);
+                    default -> Forwarder.run(rest);
+                };
+            } catch (Exception e) {
+                System.err.println("bench " + args[0] + ": failed: " + e);
+                e.printStackTrace(System.err);
+                code = 1;
+            }
+            System.exit(code);
+            return;
+        }
         for (String a : args) {
             if (a.equals("-h") || a.equals("--help")) {
                 System.out.print(BenchOptions.USAGE);
@@ -149,8 +172,18 @@ public final class BenchMain {
             return 1;
         }
         final Tracker tracker = new Tracker();
-        // The bench user creates every team and channel (Poster.provision) and so may subscribe to them.
-        final URI wsUri = URI.create(o.url().replaceFirst("^http", "ws") + "/ws?access_token=" + BenchTokens.token(o.url(), "bench"));
+        // The bench user creates every team and channel (Poster.provision) and posts; each socket is its
+        // own user (added to its team in setup) unless --same-user.
+        final String[] users;
+        if (o.sameUser()) {
+            users = new String[] {"bench"};
+        } else {
+            users = new String[o.clients()];
+            for (int i = 0; i < users.length; i++) {
+                users[i] = runTag + "-u" + i;
+            }
+        }
+        BenchTokens.prefetch(o.url(), List.of(users));
         long errors = 0;
         long loss = 0;
         boolean findMaxPassed = false;
@@ -158,19 +191,30 @@ public final class BenchMain {
         final Snap total1;
         long[] serverHeap = null;
         long serverRssEnd = -1;
-        final WsFleet fleet = new WsFleet(wsUri, teams, tracker, executor);
+        final WsFleet fleet = new WsFleet(o.url().replaceFirst("^http", "ws"), o.url(), users, teams, tracker, executor);
         Poster poster = null;
         try {
             poster = new Poster(o.url(), teams, "general", o.textLength(), tracker, fleet, o.maxInFlight(),
                     Duration.ofSeconds(10), executor);
             poster.provision(); // teams and channels exist, with the bench user as member, before anyone subscribes
+            if (!o.sameUser()) {
+                final long m0 = System.nanoTime();
+                final int[] teamOf = new int[users.length];
+                for (int i = 0; i < users.length; i++) {
+                    teamOf[i] = i % teams.length;
+                }
+                poster.addMembers(users, teamOf, Duration.ofSeconds(Math.max(60, users.length / 20)));
+                System.out.printf(Locale.ROOT, "bench: %d users added to %d teams in %.1f s%n", users.length, teams.length,
+                        (System.nanoTime() - m0) / 1e9);
+            }
             final long t0 = System.nanoTime();
             final int subscribed = fleet.open(o.clients(), Duration.ofSeconds(Math.max(30, o.clients() / 50)));
             final double connectSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "bench: %d/%d WebSocket clients subscribed to %d teams in %.1f s%n",
                     subscribed, o.clients(), o.teams(), connectSeconds);
             result.put("connect", Map.of("subscribed", subscribed, "requested", o.clients(), "seconds", connectSeconds,
-                    "connectFailures", fleet.connectFailures.get(), "subscribeFailures", fleet.subscribeFailures.get()));
+                    "connectFailures", fleet.connectFailures.get(), "subscribeFailures", fleet.subscribeFailures.get(),
+                    "subscribeRetries", fleet.subscribeRetries.get(), "distinctUsers", users.length));
             if (subscribed < o.clients()) {
                 errors += o.clients() - subscribed;
             }

@@ -6,7 +6,7 @@ import java.net.URI;
 record BenchOptions(String url, String kafka, int clients, int teams, double rate, double durationSeconds,
                     double warmupSeconds, long serverPid, long rawRecords, boolean findMax, String out,
                     int textLength, int maxInFlight, double stepSeconds, double stepFactor, int maxSteps,
-                    double p99LimitMs, int refineSteps, double drainSeconds) {
+                    double p99LimitMs, int refineSteps, double drainSeconds, boolean sameUser) {
 
     static final String USAGE = """
             usage: chat bench [options]      drives a RUNNING stack (./chat dev) and measures HTTP -> Kafka -> WebSocket delivery
@@ -31,6 +31,9 @@ record BenchOptions(String url, String kafka, int clients, int teams, double rat
               --max-in-flight K    outstanding POSTs; a due post beyond it is dropped and counted as an error (default 256)
               --drain S            longest wait for missing frames after posting stops (default 15)
               --out FILE           also write the JSON result to FILE
+              --same-user          open every socket as the user "bench" (default: client i is user <run>-u<i>,
+                                   added to its team as a member in setup; the bench user posts)
+            other modes: chat bench idle --help | chat bench storm --help | chat bench forwarder --help
             exit code: 0 success, 1 errors or lost frames (find-max: no rate passed), 2 bad usage
             """;
 
@@ -60,6 +63,7 @@ record BenchOptions(String url, String kafka, int clients, int teams, double rat
         double p99Limit = 100;
         int refine = 2;
         double drain = 15;
+        boolean sameUser = false;
         for (int i = 0; i < args.length; i++) {
             final String a = args[i];
             switch (a) {
@@ -82,6 +86,7 @@ record BenchOptions(String url, String kafka, int clients, int teams, double rat
                 case "--refine" -> refine = intValue(args, ++i, a, 0, 10);
                 case "--p99-limit-ms" -> p99Limit = doubleValue(args, ++i, a, 0.1, 60_000);
                 case "--drain" -> drain = doubleValue(args, ++i, a, 0, 600);
+                case "--same-user" -> sameUser = true;
                 default -> throw new UsageException("unknown option '" + a + "'");
             }
         }
@@ -103,17 +108,17 @@ record BenchOptions(String url, String kafka, int clients, int teams, double rat
             throw new UsageException("--server-pid " + pid + ": no such process");
         }
         return new BenchOptions(url, kafka, clients, teams, rate, duration, warmup, pid, raw, findMax, out,
-                textLength, maxInFlight, stepSeconds, stepFactor, maxSteps, p99Limit, refine, drain);
+                textLength, maxInFlight, stepSeconds, stepFactor, maxSteps, p99Limit, refine, drain, sameUser);
     }
 
-    private static String value(final String[] args, final int i, final String option) throws UsageException {
+    static String value(final String[] args, final int i, final String option) throws UsageException {
         if (i >= args.length) {
             throw new UsageException(option + " needs a value");
         }
         return args[i];
     }
 
-    private static int intValue(final String[] args, final int i, final String option, final long min, final long max)
+    static int intValue(final String[] args, final int i, final String option, final long min, final long max)
             throws UsageException {
         final String v = value(args, i, option);
         try {
@@ -127,7 +132,7 @@ record BenchOptions(String url, String kafka, int clients, int teams, double rat
         }
     }
 
-    private static double doubleValue(final String[] args, final int i, final String option, final double min,
+    static double doubleValue(final String[] args, final int i, final String option, final double min,
                                       final double max) throws UsageException {
         final String v = value(args, i, option);
         try {

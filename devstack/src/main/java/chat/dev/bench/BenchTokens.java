@@ -25,6 +25,7 @@ public final class BenchTokens {
     private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
     private static final Pattern PAIR = Pattern.compile("\"([A-Za-z0-9_-]{1,64})\":\"([A-Za-z0-9_.-]+)\"");
     private static final int BATCH = 1_000;
+    private static final int MAX_QUERY_CHARS = 3_500;
 
     private BenchTokens() {
     }
@@ -44,13 +45,15 @@ public final class BenchTokens {
         return "Bearer " + token(baseUrl, user);
     }
 
-    /** Fetches the tokens of {@code users} not cached yet, {@value #BATCH} per request. */
+    /** Fetches the tokens of {@code users} not cached yet, up to {@value #BATCH} per request (fewer for long names). */
     public static void prefetch(final String baseUrl, final Collection<String> users) {
         final List<String> missing = users.stream().filter(u -> !CACHE.containsKey(baseUrl + "|" + u)).distinct().toList();
-        for (int from = 0; from < missing.size(); from += BATCH) {
+        for (int from = 0; from < missing.size(); ) {
+            // the request line must stay under the server's limit (Netty: 4096 bytes), whatever the names
             final StringBuilder q = new StringBuilder("?ttlSeconds=86400");
-            for (String u : missing.subList(from, Math.min(missing.size(), from + BATCH))) {
-                q.append("&user=").append(URLEncoder.encode(u, StandardCharsets.UTF_8));
+            final int first = from;
+            while (from < missing.size() && from - first < BATCH && q.length() < MAX_QUERY_CHARS) {
+                q.append("&user=").append(URLEncoder.encode(missing.get(from++), StandardCharsets.UTF_8));
             }
             final HttpResponse<String> r;
             try {

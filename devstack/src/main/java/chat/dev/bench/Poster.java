@@ -58,6 +58,57 @@ final class Poster implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds each user to a team as a member, {@code members[i]} joining team index {@code teamOf[i]}
+     * ({@code PUT /teams/{t}/members/{u}} as the bench user, the teams' admin), at most 64 requests
+     * at once; "already a member" (200 unchanged) is fine.
+     *
+     * @throws IllegalStateException when a membership cannot be written within {@code timeout}
+     */
+    void addMembers(final String[] members, final int[] teamOf, final Duration timeout) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        final Semaphore slots = new Semaphore(64);
+        final java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        final String bearer = BenchTokens.bearer(baseUrl, "bench");
+        for (int i = 0; i < members.length && failure.get() == null; i++) {
+            if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new IllegalStateException("bench setup: adding " + members.length + " members took longer than " + timeout);
+            }
+            final String path = "/api/v1/teams/" + teams[teamOf[i]] + "/members/" + members[i];
+            final HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                    .timeout(requestTimeout)
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", bearer)
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"role\":\"member\"}")).build();
+            putMember(request, path, slots, failure, 0);
+        }
+        if (!slots.tryAcquire(64, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException("bench setup: adding " + members.length + " members took longer than " + timeout);
+        }
+        slots.release(64);
+        if (failure.get() != null) {
+            throw new IllegalStateException("bench setup " + failure.get());
+        }
+    }
+
+    /** One membership write; a 503 (e.g. READ_MODEL_BEHIND: the projector is catching up) is retried up to 10 times. */
+    private void putMember(final HttpRequest request, final String path, final Semaphore slots,
+                           final java.util.concurrent.atomic.AtomicReference<String> failure, final int attempt) {
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+            if (e == null && r.statusCode() == 503 && attempt < 10) {
+                java.util.concurrent.CompletableFuture.delayedExecutor(500L * (attempt + 1), TimeUnit.MILLISECONDS)
+                        .execute(() -> putMember(request, path, slots, failure, attempt + 1));
+                return;
+            }
+            slots.release();
+            if (e != null) {
+                failure.compareAndSet(null, path + " failed: " + e);
+            } else if (r.statusCode() != 200 && r.statusCode() != 201) {
+                failure.compareAndSet(null, path + " answered " + r.statusCode() + ": " + r.body());
+            }
+        });
+    }
+
     private void create(final String path, final String body, final String existsCode) throws InterruptedException {
         final HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(requestTimeout)

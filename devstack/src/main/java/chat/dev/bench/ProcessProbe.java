@@ -53,6 +53,27 @@ final class ProcessProbe {
     }
 
     /** {used, committed} heap in KiB of the JVM {@code pid}, via jcmd; null when unavailable. */
+    /** Heap used/committed KiB of JVM {@code pid} right after two full collections ({@code jcmd GC.run}), or null. */
+    static long[] heapAfterGcKiB(final long pid) {
+        final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            for (int i = 0; i < 2; i++) {
+                final Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return null;
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        return jvmHeapKiB(pid);
+    }
+
     static long[] jvmHeapKiB(final long pid) {
         final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         if (!Files.isExecutable(jcmd)) {

@@ -27,8 +27,16 @@ final class WsFleet implements AutoCloseable {
     private static final String EVENT_PREFIX = "\"type\":\"";
     private static final String MESSAGE_ID = "\"messageId\":\"";
 
-    private final URI uri;
+    private final String wsBase;
+    private final String httpBase;
+    private final String[] users;
     private final String[] teams;
+    private final java.util.concurrent.ScheduledExecutorService retries =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                final Thread t = new Thread(r, "bench-subscribe-retry");
+                t.setDaemon(true);
+                return t;
+            });
     private final Tracker tracker;
     private final ExecutorService executor;
     private final List<HttpClient> httpClients = new ArrayList<>();
@@ -46,8 +54,18 @@ final class WsFleet implements AutoCloseable {
     final ConcurrentHashMap<Integer, AtomicLong> closeCodes = new ConcurrentHashMap<>();
     final ConcurrentHashMap<String, AtomicLong> errorCodes = new ConcurrentHashMap<>();
 
-    WsFleet(final URI uri, final String[] teams, final Tracker tracker, final ExecutorService executor) {
-        this.uri = uri;
+    final AtomicLong subscribeRetries = new AtomicLong();
+
+    /**
+     * @param wsBase   {@code ws://host:port}
+     * @param httpBase the stack's HTTP base URL (tokens: {@link BenchTokens})
+     * @param users    the user of client i is {@code users[i % users.length]} (one entry: every socket as that user)
+     */
+    WsFleet(final String wsBase, final String httpBase, final String[] users, final String[] teams, final Tracker tracker,
+            final ExecutorService executor) {
+        this.wsBase = wsBase;
+        this.httpBase = httpBase;
+        this.users = users;
         this.teams = teams;
         this.tracker = tracker;
         this.executor = executor;
@@ -67,6 +85,7 @@ final class WsFleet implements AutoCloseable {
         final AtomicInteger ok = new AtomicInteger();
         for (int i = 0; i < n; i++) {
             final Client c = new Client(i % teams.length, subscribed, ok);
+            final URI uri = URI.create(wsBase + "/ws?access_token=" + BenchTokens.token(httpBase, users[i % users.length]));
             clients.add(c);
             final long left = deadline - System.nanoTime();
             if (left <= 0 || !handshakes.tryAcquire(left, TimeUnit.NANOSECONDS)) {
@@ -85,12 +104,7 @@ final class WsFleet implements AutoCloseable {
                             return;
                         }
                         c.ws = ws;
-                        ws.sendText("{\"op\":\"subscribe\",\"teamId\":\"" + teams[c.team] + "\"}", true)
-                                .exceptionally(e -> {
-                                    subscribeFailures.incrementAndGet();
-                                    c.countDownOnce();
-                                    return null;
-                                });
+                        c.subscribe();
                     });
         }
         subscribed.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -119,6 +133,7 @@ final class WsFleet implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        retries.shutdownNow();
         final List<CompletableFuture<WebSocket>> closes = new ArrayList<>();
         for (Client c : clients) {
             final WebSocket ws = c.ws;
@@ -162,6 +177,17 @@ final class WsFleet implements AutoCloseable {
             this.team = team;
             this.subscribed = subscribed;
             this.ok = ok;
+        }
+
+        private int attempts;
+
+        void subscribe() {
+            ws.sendText("{\"op\":\"subscribe\",\"teamId\":\"" + teams[team] + "\"}", true)
+                    .exceptionally(e -> {
+                        subscribeFailures.incrementAndGet();
+                        countDownOnce();
+                        return null;
+                    });
         }
 
         synchronized void countDownOnce() {
@@ -220,8 +246,16 @@ final class WsFleet implements AutoCloseable {
                     }
                 }
                 case "error" -> {
-                    errorFrames.incrementAndGet();
                     final String code = stringField(frame, "\"code\":\"", 0);
+                    if (!subscribedNow && !closing && attempts < 50
+                            && ("NOT_TEAM_MEMBER".equals(code) || "MEMBERSHIP_UNAVAILABLE".equals(code))) {
+                        // the membership written in setup may not be projected yet: try again shortly
+                        attempts++;
+                        subscribeRetries.incrementAndGet();
+                        retries.schedule(this::subscribe, 200, TimeUnit.MILLISECONDS);
+                        return;
+                    }
+                    errorFrames.incrementAndGet();
                     errorCodes.computeIfAbsent(String.valueOf(code), k -> new AtomicLong()).incrementAndGet();
                     if (!subscribedNow) {
                         subscribeFailures.incrementAndGet();

@@ -38,7 +38,7 @@ public final class ShardStateReader {
 
     /** The shard's checkpoint (next offset to apply) for {@code partition}; 0 when nothing applied yet. */
     public long checkpoint(final int partition) throws SQLException {
-        try (Connection c = shards.shard(shardMap.shardOf(partition)).getConnection();
+        try (Connection c = shards.forPartition(partition).getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT next_offset FROM projection_checkpoint WHERE partition = ?")) {
             ps.setInt(1, partition);
             try (ResultSet rs = ps.executeQuery()) {
@@ -51,7 +51,7 @@ public final class ShardStateReader {
     public TeamView load(final Command command) throws SQLException {
         final String team = command.teamId();
         final Address a = Address.of(command);
-        try (Connection c = shards.shard(shardMap.shardOf(partitionOf(team))).getConnection()) {
+        try (Connection c = shards.forPartition(partitionOf(team)).getConnection()) {
             c.setReadOnly(true);
             TeamView v = base(c, team, command.actorId(), command.targetId(), a.channelId());
             if (a.messageId() != null) {

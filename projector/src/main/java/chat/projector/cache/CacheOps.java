@@ -19,7 +19,9 @@ import java.util.Set;
  * {@link ReadCacheKeys#APPLY}), in the batch's order. The cache holds what history reads need:
  * team and channel membership (authorization), and the newest root messages per channel with
  * their edits, deletes (the entry and its text are removed) and thread summaries. Everything else
- * (reactions, read markers, topics) is read from the shard.
+ * (reactions, read markers, topics) is read from the shard. Messages are stored as the read API
+ * renders them ({@link CachedMessage#encode()}); edits and thread summaries carry the new values
+ * already rendered as JSON, which the script splices into the stored object.
  *
  * <p>Two values are decided by the shard, not by the event, and come as {@link ShardFacts}:
  * whether a post with a {@code clientMessageId} was the one stored (a retried post names an
@@ -92,8 +94,8 @@ final class CacheOps {
                         new CachedMessage(c.messageId(), c.authorId(), c.text(), time(c.createdAt()), null, partition,
                                 c.offset(), 0, null).encode());
             }
-            case RowChange.MessageEdit c -> op(g, "me", c.offset(), c.teamId(), c.channelId(), c.messageId(), c.text(),
-                    time(c.editedAt()));
+            case RowChange.MessageEdit c -> op(g, "me", c.offset(), c.teamId(), c.channelId(), c.messageId(),
+                    CachedMessage.jsonString(c.text()), CachedMessage.jsonString(time(c.editedAt())));
             case RowChange.MessageDelete c -> op(g, "md", c.offset(), c.teamId(), c.channelId(), c.messageId());
             case RowChange.ThreadRecount c -> summary(g, c.offset(), c.teamId(), facts.root(new ShardFacts.Key(c.teamId(), c.rootId())));
             case RowChange.ThreadRecountOfReply c ->
@@ -115,8 +117,8 @@ final class CacheOps {
         g.writeString(team);
         g.writeString(root.channelId());
         g.writeString(root.messageId());
-        g.writeNumber(root.replyCount());
-        g.writeString(root.lastReplyAt());
+        g.writeString(CachedMessage.jsonNumber(root.replyCount()));
+        g.writeString(CachedMessage.jsonString(root.lastReplyAt()));
         g.writeEndArray();
     }
 

@@ -1,6 +1,7 @@
 package chat.projector.sink;
 
 import chat.common.shard.ShardMap;
+import chat.common.shard.ShardRouter;
 import chat.projector.projection.ProjectionBatch;
 import chat.projector.projection.RowChange;
 
@@ -37,7 +38,7 @@ import java.util.function.IntFunction;
  * in a {@link RetryingShardSink} for the retry policy.
  *
  * <pre>{@code
- * ShardSink sink = new JdbcShardSink(shardMap, shardDataSources::shard);
+ * ShardSink sink = new JdbcShardSink(shardDataSources); // follows live map switches
  * }</pre>
  */
 public final class JdbcShardSink implements ShardSink {
@@ -113,22 +114,36 @@ public final class JdbcShardSink implements ShardSink {
                             + " WHERE root.team_id = ? AND root.message_id ="
                             + " (SELECT r.thread_root_id FROM messages r WHERE r.team_id = ? AND r.message_id = ?)")));
 
-    private final ShardMap map;
-    private final IntFunction<DataSource> shards;
+    private final ShardRouter router;
 
     /**
+     * A sink over a fixed map.
+     *
      * @param map    partition -> shard
-     * @param shards the data source of a shard number, e.g. {@code shardDataSources::shard}
+     * @param shards the data source of a shard number, e.g. {@code pools::shard}
      */
     public JdbcShardSink(final ShardMap map, final IntFunction<DataSource> shards) {
-        this.map = Objects.requireNonNull(map, "map");
-        this.shards = Objects.requireNonNull(shards, "shards");
+        Objects.requireNonNull(map, "map");
+        Objects.requireNonNull(shards, "shards");
+        this.router = partition -> {
+            final int shard = map.shardOf(partition);
+            return new ShardRouter.Route(shard, shards.apply(shard));
+        };
+    }
+
+    /**
+     * A sink that resolves each partition's shard per call, e.g. from the service's
+     * {@code ShardDataSources}: after a live reshard switches the map, the next write (or the retry of
+     * a write the old shard's fence refused) goes to the new database and starts from ITS checkpoint.
+     */
+    public JdbcShardSink(final ShardRouter router) {
+        this.router = Objects.requireNonNull(router, "router");
     }
 
     @Override
     public long checkpoint(final int partition) {
-        final int shard = map.shardOf(partition);
-        try (Connection c = shards.apply(shard).getConnection();
+        final ShardRouter.Route route = router.route(partition);
+        try (Connection c = route.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "SELECT next_offset FROM projection_checkpoint WHERE partition = ?")) {
             ps.setInt(1, partition);
@@ -136,14 +151,16 @@ public final class JdbcShardSink implements ShardSink {
                 return rs.next() ? rs.getLong(1) : 0L;
             }
         } catch (SQLException e) {
-            throw classify("cannot read checkpoint", shard, partition, "-", e);
+            throw classify("cannot read checkpoint", route.shard(), partition, "-", e);
         }
     }
 
     @Override
     public void write(final ProjectionBatch batch) {
-        final int shard = map.shardOf(batch.partition());
-        try (Connection c = shards.apply(shard).getConnection()) {
+        // One route per transaction: the whole batch goes to one database of one map generation.
+        final ShardRouter.Route route = router.route(batch.partition());
+        final int shard = route.shard();
+        try (Connection c = route.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
                 final long stored = lockCheckpoint(c, batch.partition());

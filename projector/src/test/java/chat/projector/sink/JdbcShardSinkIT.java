@@ -66,6 +66,50 @@ class JdbcShardSinkIT extends ShardSinkContract {
     }
 
     @Test
+    void givenLiveMapSwitch_whenTheFencedBatchIsRetried_thenItLandsInTheNewDatabaseFromItsCheckpoint_andTheOldStaysFrozen()
+            throws Exception {
+        // Given: map v1 keeps partition 1 in database 0; the projector wrote events 0..1 there.
+        final ShardMap v1 = ShardMap.modulo(4, 1);
+        final ShardMap v2 = new ShardMap(2, 2, ShardMap.modulo(4, 2).assignment()); // partition 1 -> database 1
+        final java.util.concurrent.atomic.AtomicReference<ShardMap> current = new java.util.concurrent.atomic.AtomicReference<>(v1);
+        final JdbcShardSink live = new JdbcShardSink(p -> {
+            final ShardMap m = current.get();
+            final int shard = m.shardOf(p);
+            return new chat.common.shard.ShardRouter.Route(shard, m == v1 ? PostgresHolder.shard(0) : PostgresHolder.shard(shard));
+        });
+        final List<chat.events.EventEnvelope> events = List.of(posted(1, "c1", "m1", "a"), posted(1, "c1", "m2", "b"),
+                posted(1, "c1", "m3", "c"));
+        live.write(batchOf(1, 0, events.subList(0, 2)));
+        // ... the reshard's replay brought database 1 to the same position, then fenced database 0.
+        new JdbcShardSink(v2, PostgresHolder::shard).write(batchOf(1, 0, events.subList(0, 2)));
+        try (Connection c = PostgresHolder.shard(0).getConnection()) {
+            chat.common.shard.ShardRedirects.fence(c);
+        }
+        try {
+            // When: the projector's next batch (re-read from offset 0) is refused by the fence, then the map switches.
+            assertThatThrownBy(() -> live.write(batchOf(1, 0, events))).isInstanceOf(TransientShardException.class)
+                    .hasMessageContaining("sqlState=40001");
+            current.set(v2);
+            live.write(batchOf(1, 0, events));
+
+            // Then: the new database applied only what it lacked; the old one never moved past its final position.
+            assertThat(live.checkpoint(1)).isEqualTo(3);
+            assertThat(snapshot(1).messages()).hasSize(3);
+            assertThat(snapshot(0).messages()).hasSize(2);
+            try (Connection c = PostgresHolder.shard(0).getConnection();
+                 Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT next_offset FROM projection_checkpoint WHERE partition = 1")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(2);
+            }
+        } finally {
+            try (Connection c = PostgresHolder.shard(0).getConnection()) {
+                chat.common.shard.ShardRedirects.unfence(c);
+            }
+        }
+    }
+
+    @Test
     void givenShardWithoutReadModelTables_whenWritten_thenPermanentFailure() throws Exception {
         try (Connection c = PostgresHolder.postgres().getPostgresDatabase().getConnection();
              Statement st = c.createStatement()) {

@@ -32,7 +32,7 @@ public final class ShardMembershipSource implements MembershipSource {
         if (partition != TeamPartitioner.partitionOf(team, shardMap.partitions())) {
             throw new IllegalArgumentException("team " + team + " is not in partition " + partition);
         }
-        try (Connection c = shards.shard(shardMap.shardOf(partition)).getConnection()) {
+        try (Connection c = shards.forPartition(partition).getConnection()) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);

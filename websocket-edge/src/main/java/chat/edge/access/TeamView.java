@@ -132,6 +132,11 @@ public final class TeamView {
         return next;
     }
 
+    /** How many users are in the team. */
+    public int memberCount() {
+        return teamMembers.size();
+    }
+
     public boolean isTeamMember(final String user) {
         return user != null && teamMembers.contains(user);
     }

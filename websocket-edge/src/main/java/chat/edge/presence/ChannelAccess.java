@@ -41,7 +41,7 @@ final class ChannelAccess {
 
     Members members(final String team, final String channel, final String caller) throws SQLException {
         final int partition = TeamPartitioner.partitionOf(team, shardMap.partitions());
-        try (Connection c = shards.shard(shardMap.shardOf(partition)).getConnection()) {
+        try (Connection c = shards.forPartition(partition).getConnection()) {
             c.setReadOnly(true);
             if (!ReadModelQueries.isTeamMember(c, team, caller)) {
                 return new Members(Verdict.NO_TEAM, List.of());

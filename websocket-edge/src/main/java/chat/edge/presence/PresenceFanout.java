@@ -45,10 +45,23 @@ final class PresenceFanout {
     };
 
     private final Views views;
+    private final int maxBroadcastMembers;
+    private final java.util.concurrent.atomic.AtomicLong suppressed = new java.util.concurrent.atomic.AtomicLong();
 
     PresenceFanout(final SubscriptionRegistry registry, final Views views) {
+        this(registry, views, 0);
+    }
+
+    /** {@code maxBroadcastMembers}: presence of larger teams is not pushed (0: no limit); see PresenceSettings. */
+    PresenceFanout(final SubscriptionRegistry registry, final Views views, final int maxBroadcastMembers) {
         this.registry = registry;
         this.views = views;
+        this.maxBroadcastMembers = maxBroadcastMembers;
+    }
+
+    /** Presence changes not pushed because their team is above the broadcast limit. */
+    long suppressed() {
+        return suppressed.get();
     }
 
     /** {@code "TEAM USER STATE"}; returns how many connections it was offered to. */
@@ -57,7 +70,17 @@ final class PresenceFanout {
         if (f.length != 3) {
             return 0;
         }
+        if (maxBroadcastMembers > 0 && tooLarge(f[0])) {
+            suppressed.incrementAndGet();
+            return 0;
+        }
         return fanOut(f[0], () -> ServerFrames.presence(f[0], f[1], f[2]), (view, user) -> view == null || view.isTeamMember(user));
+    }
+
+    private boolean tooLarge(final String team) {
+        final TeamView view = views.filtering() ? views.view(team) : null;
+        final int size = view != null ? view.memberCount() : registry.subscribers(team).size();
+        return size > maxBroadcastMembers;
     }
 
     /** {@code "TEAM CHANNEL USER"}; returns how many connections it was offered to. */

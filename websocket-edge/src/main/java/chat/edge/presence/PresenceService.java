@@ -74,7 +74,7 @@ public final class PresenceService {
             public TeamView view(final String team) {
                 return resumes == null ? null : resumes.view(team).orElse(null);
             }
-        });
+        }, settings.maxBroadcastMembers());
     }
 
     @PostConstruct
@@ -143,6 +143,11 @@ public final class PresenceService {
     /** The typing interval per connection and channel, in nanoseconds. */
     public long typingIntervalNanos() {
         return settings.typingInterval().toNanos();
+    }
+
+    /** Presence changes not pushed because their team is above {@code max-broadcast-members}. */
+    public long suppressedPresenceChanges() {
+        return fanout.suppressed();
     }
 
     /** True when this edge's pub/sub subscription is open (tests). */

@@ -94,48 +94,67 @@ class ReadController {
         return answer(teamId, user, (c, g) -> ReadModelQueries.channels(c, teamId, user, g));
     }
 
+    /**
+     * History: from the read cache when its entries are valid (a hit is the answer Redis joined
+     * from the stored message objects, passed on as bytes), else from the shard.
+     */
     @Get(uri = "/channels/{channelId}/messages", produces = MediaType.APPLICATION_JSON)
-    HttpResponse<String> history(@PathVariable final String teamId, @PathVariable final String channelId,
-                                 @Nullable @Caller final String user,
-                                 @Nullable @QueryValue("limit") final String limit,
-                                 @Nullable @QueryValue("before") final String before) {
-        final Cached cached = cache == null ? null : fromCache(teamId, channelId, user, limit, before);
+    HttpResponse<?> history(@PathVariable final String teamId, @PathVariable final String channelId,
+                            @Nullable @Caller final String user,
+                            @Nullable @QueryValue("limit") final String limit,
+                            @Nullable @QueryValue("before") final String before) {
+        return readHistory(teamId, channelId, user, limit, before, cache == null ? null : page(teamId, channelId, user, limit, before));
+    }
+
+    private HttpResponse<?> readHistory(final String teamId, final String channelId, final String user, final String limit,
+                                           final String before, final Page page) {
+        final Cached cached = page == null ? null
+                : cached(cache.history(queries.partitionOf(teamId), teamId, channelId, user, page.before(), page.limit()), teamId, channelId);
         if (cached != null && cached.response() != null) {
             return cached.response();
         }
+        return fromShard(teamId, channelId, user, limit, before, cached == null ? null : cached.outcome());
+    }
+
+    /** The shard's answer; after a cold miss, a snapshot of the channel is installed in the cache. */
+    private HttpResponse<?> fromShard(final String teamId, final String channelId, final String user, final String limit,
+                                      final String before, final ReadCache.Outcome miss) {
         final HttpResponse<String> fromShard = answer(teamId, user, (c, g) -> {
             requireChannel(c, teamId, channelId, user);
             ReadModelQueries.history(c, teamId, channelId, cursor(before, Long.MAX_VALUE), limit(limit), g);
         });
-        if (cached != null && cached.outcome() == ReadCache.Outcome.COLD && fromShard.getStatus() == HttpStatus.OK) {
+        if (miss == ReadCache.Outcome.COLD && fromShard.getStatus() == HttpStatus.OK) {
             fill(teamId, channelId);
         }
         return fromShard;
     }
 
-    /** What the cache made of a history read: a response to send, or why the shard must answer. */
-    private record Cached(ReadCache.Outcome outcome, HttpResponse<String> response) {
+    /** A history page the cache may answer. */
+    private record Page(int limit, long before) {
     }
 
-    private Cached fromCache(final String teamId, final String channelId, final String user, final String rawLimit,
+    /** What the cache made of a history read: a response to send, or why the shard must answer. */
+    private record Cached(ReadCache.Outcome outcome, HttpResponse<?> response) {
+    }
+
+    /** The page asked for, or null when the input is for the shard path to refuse (so the answers stay exactly the same). */
+    private static Page page(final String teamId, final String channelId, final String user, final String rawLimit,
                              final String rawBefore) {
-        final int limit;
-        final long before;
         try {
-            // Anything the shard path would refuse is left to it, so the answers stay exactly the same.
             id("teamId", teamId);
             id("channelId", channelId);
             if (user == null) {
                 return null;
             }
-            limit = limit(rawLimit);
-            before = cursor(rawBefore, Long.MAX_VALUE);
+            return new Page(limit(rawLimit), cursor(rawBefore, Long.MAX_VALUE));
         } catch (Refused r) {
             return null;
         }
-        final ReadCache.Answer a = cache.history(queries.partitionOf(teamId), teamId, channelId, user, before, limit);
+    }
+
+    private static Cached cached(final ReadCache.Answer a, final String teamId, final String channelId) {
         return switch (a.outcome()) {
-            case HIT -> new Cached(a.outcome(), HttpResponse.ok("{" + a.body() + "}").contentType(MediaType.APPLICATION_JSON_TYPE));
+            case HIT -> new Cached(a.outcome(), HttpResponse.ok(a.body()).contentType(MediaType.APPLICATION_JSON_TYPE));
             case NOT_TEAM -> new Cached(a.outcome(), error(HttpStatus.NOT_FOUND, "TEAM_NOT_FOUND", "no team " + teamId));
             case NOT_CHANNEL -> new Cached(a.outcome(), error(HttpStatus.NOT_FOUND, "CHANNEL_NOT_FOUND",
                     "no channel " + channelId + " in team " + teamId));

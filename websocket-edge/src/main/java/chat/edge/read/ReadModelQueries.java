@@ -40,7 +40,7 @@ public final class ReadModelQueries {
     }
 
     Connection connect(final String team) throws SQLException {
-        final Connection c = shards.shard(shardMap.shardOf(partitionOf(team))).getConnection();
+        final Connection c = shards.forPartition(partitionOf(team)).getConnection();
         c.setReadOnly(true);
         return c;
     }

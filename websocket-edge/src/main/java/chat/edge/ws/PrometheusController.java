@@ -27,16 +27,27 @@ import io.micronaut.http.annotation.Produces;
 final class PrometheusController {
     private final EdgeStats stats;
     private final SubscriptionRegistry registry;
+    private final chat.edge.presence.PresenceService presence;
 
-    PrometheusController(final EdgeStats stats, final SubscriptionRegistry registry) {
+    PrometheusController(final EdgeStats stats, final SubscriptionRegistry registry,
+                         @io.micronaut.core.annotation.Nullable final chat.edge.presence.PresenceService presence) {
         this.stats = stats;
         this.registry = registry;
+        this.presence = presence;
     }
 
     @Get("/prometheus")
     @Produces("text/plain; version=0.0.4; charset=utf-8")
     String scrape() {
-        return render(stats, registry);
+        final String base = render(stats, registry);
+        if (presence == null) {
+            return base;
+        }
+        final StringBuilder b = new StringBuilder(base);
+        counter(b, "chat_edge_presence_suppressed_total",
+                "Presence changes not pushed: team above chat.edge.presence.max-broadcast-members.",
+                presence.suppressedPresenceChanges());
+        return b.toString();
     }
 
     static String render(final EdgeStats stats, final SubscriptionRegistry registry) {

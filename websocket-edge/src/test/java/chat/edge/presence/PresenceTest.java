@@ -205,4 +205,47 @@ class PresenceTest {
                 "{\"type\":\"typing\",\"teamId\":\"t1\",\"channelId\":\"general\",\"userId\":\"alice\"}");
         assertThat(mallory.texts()).isEmpty();
     }
+
+    @Test
+    void givenATeamAboveTheBroadcastLimit_thenItsPresenceChangesAreNotPushed_butTypingStillIs() {
+        // Given t1 with 3 members and t2 with 2, a limit of 2 members
+        final TeamView big = TeamView.of("t1", new MembershipSnapshot(0, Set.of("alice", "bob", "carol"), Set.of("general"), Map.of()));
+        final TeamView small = TeamView.of("t2", new MembershipSnapshot(0, Set.of("alice", "bob"), Set.of("general"), Map.of()));
+        final FakeOutbound alice = FakeOutbound.fast();
+        final Connection a = connect("alice", alice);
+        registry.subscribe(a, "t1");
+        registry.subscribe(a, "t2");
+        final PresenceFanout fanout = new PresenceFanout(registry, new PresenceFanout.Views() {
+            @Override
+            public boolean filtering() {
+                return true;
+            }
+
+            @Override
+            public TeamView view(final String team) {
+                return "t1".equals(team) ? big : "t2".equals(team) ? small : null;
+            }
+        }, 2);
+
+        // When
+        assertThat(fanout.onPresence("t1 bob away")).isZero();
+        assertThat(fanout.onPresence("t2 bob away")).isEqualTo(1);
+        assertThat(fanout.onTyping("t1 general bob")).isEqualTo(1);
+
+        // Then
+        assertThat(fanout.suppressed()).isEqualTo(1);
+        assertThat(alice.texts()).containsExactly(
+                "{\"type\":\"presence\",\"teamId\":\"t2\",\"userId\":\"bob\",\"state\":\"away\"}",
+                "{\"type\":\"typing\",\"teamId\":\"t1\",\"channelId\":\"general\",\"userId\":\"bob\"}");
+    }
+
+    @Test
+    void givenNoMembershipChecks_thenTheLimitCountsThisEdgesSubscribers() {
+        final FakeOutbound out = FakeOutbound.fast();
+        registry.subscribe(connect("alice", out), "t3");
+        registry.subscribe(connect("bob", FakeOutbound.fast()), "t3");
+        final PresenceFanout fanout = new PresenceFanout(registry, PresenceFanout.ALL, 1);
+        assertThat(fanout.onPresence("t3 carol online")).isZero();
+        assertThat(new PresenceFanout(registry, PresenceFanout.ALL, 2).onPresence("t3 carol online")).isEqualTo(2);
+    }
 }

@@ -94,6 +94,61 @@ class RedisPresenceStoreIT {
         assertThat(published).containsExactlyInAnyOrder("chat.presence|t2 carol offline", "chat.presence|t3 carol offline");
         assertThat(store.sweep(100)).isZero();
         assertThat(gate.commands().orElseThrow().exists(PresenceKeys.connection("dead:1"),
-                PresenceKeys.user("t2", "carol"))).isZero();
+                PresenceKeys.user("t2", "carol"), PresenceKeys.counts("t2", "carol"))).isZero();
+    }
+
+    @Test
+    void givenOneUserWithThousandsOfConnections_thenJoinsAndLeavesNeverReadTheUsersConnections() {
+        final RedisPresenceStore store = new RedisPresenceStore(gate);
+        final int n = 3000;
+        final long readsBefore = hashReads();
+        published.clear();
+        for (int i = 0; i < n; i++) {
+            store.join("big:" + i, "dave", "t4", i % 2 == 0 ? "away" : "online", 30_000);
+        }
+        store.join("big:1", "dave", "t4", "online", 30_000); // again: counted once
+        assertThat(store.query("t4", List.of("dave"))).containsExactly("online");
+        for (int i = 1; i < n; i += 2) {
+            store.leave("big:" + i, "t4"); // every online one leaves -> away
+        }
+        store.leave("big:1", "t4");          // not in the team any more: no change
+        for (int i = 0; i < n; i += 2) {
+            store.drop("big:" + i);          // -> offline
+        }
+        // every script decides from the O(1) counters: no HGETALL/HSCAN of the user's 3,000
+        // connections (the one query may scan a little; drops read their own connection's hash)
+        assertThat(hashReads() - readsBefore).isLessThanOrEqualTo(n / 2 + 10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> published.size() >= 4);
+        assertThat(published).containsExactly("chat.presence|t4 dave away", "chat.presence|t4 dave online",
+                "chat.presence|t4 dave away", "chat.presence|t4 dave offline");
+        assertThat(gate.commands().orElseThrow().exists(PresenceKeys.user("t4", "dave"),
+                PresenceKeys.counts("t4", "dave"))).isZero();
+    }
+
+    @Test
+    void givenAnExpiredConnectionNotYetSwept_thenTheQueryIgnoresIt_andALiveOneStillCounts() {
+        final RedisPresenceStore store = new RedisPresenceStore(gate);
+        store.join("gone:1", "erin", "t5", "online", 200);
+        store.join("here:1", "erin", "t5", "away", 30_000);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(store.query("t5", List.of("erin"))).containsExactly("away"));
+        store.sweep(100);
+        assertThat(store.query("t5", List.of("erin"))).containsExactly("away");
+        store.setState("here:1", "online");
+        assertThat(store.query("t5", List.of("erin"))).containsExactly("online");
+        store.drop("here:1");
+        assertThat(store.query("t5", List.of("erin"))).containsExactly("offline");
+    }
+
+    /** HGETALL + HSCAN calls Redis served so far (scripts' calls included). */
+    private static long hashReads() {
+        final String info = gate.commands().orElseThrow().info("commandstats");
+        long n = 0;
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("cmdstat_hgetall:") || line.startsWith("cmdstat_hscan:")) {
+                n += Long.parseLong(line.replaceAll("^[^:]+:calls=(\\d+).*$", "$1"));
+            }
+        }
+        return n;
     }
 }

@@ -182,6 +182,6 @@ class EdgeWebSocketIT {
         assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
         assertThat(r.body()).contains("# TYPE chat_edge_connections gauge", "chat_edge_frames_sent_total ",
                 "chat_edge_delivery_latency_ms_bucket{le=\"+Inf\"} ", "chat_edge_resumes_total{kind=\"log\"} ",
-                "chat_edge_queue_overflows_total ");
+                "chat_edge_queue_overflows_total ", "chat_edge_presence_suppressed_total 0");
     }
 }

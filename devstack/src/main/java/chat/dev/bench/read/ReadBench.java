@@ -117,6 +117,7 @@ public final class ReadBench {
             System.out.printf("projected after %.1f s%n", (System.nanoTime() - t0) / 1e9);
         }
         final int reads = Integer.parseInt(args.getOrDefault("reads", "40000"));
+        System.out.printf("load average at start: %s%n", loadAverage());
         // Warm-up: one newest page per channel (the first read of a channel fills it from the shard).
         final long w0 = System.nanoTime();
         for (int t = 0; t < teams; t++) {
@@ -143,6 +144,7 @@ public final class ReadBench {
         Thread.sleep(500);
         mix(Math.max(1000, reads / 20), "warm-up without redis");
         final Phase stopped = mix(reads / 2, "redis stopped (shard only)");
+        System.out.printf("load average at end: %s%n", loadAverage());
         System.out.println();
         System.out.println("| phase | reads | p50 ms | p90 ms | p99 ms | max ms | reads/s | hit rate |");
         System.out.println("|---|---|---|---|---|---|---|---|");
@@ -196,8 +198,8 @@ public final class ReadBench {
         final long misses = field(after, "misses") - field(before, "misses");
         Arrays.sort(nanos);
         final Phase p = new Phase(name, n, nanos, seconds, hits + misses == 0 ? 0 : (double) hits / (hits + misses), errors.get());
-        System.out.printf("%s: %d reads in %.1f s, p50 %.2f ms, p99 %.2f ms, hit rate %.4f (hits %d, misses %d), errors %d; stats %s%n",
-                name, n, seconds, p.p(0.5), p.p(0.99), p.hitRate, hits, misses, errors.get(), after);
+        System.out.printf("%s: %d reads in %.1f s, p50 %.2f ms, p99 %.2f ms, hit rate %.4f (hits %d, misses %d), errors %d; load %s; stats %s%n",
+                name, n, seconds, p.p(0.5), p.p(0.99), p.hitRate, hits, misses, errors.get(), loadAverage(), after);
         return p;
     }
 
@@ -223,6 +225,15 @@ public final class ReadBench {
             if (m.find()) {
                 secondPage.put(key, m.group(1));
             }
+        }
+    }
+
+    /** The OS load average (1, 5, 15 min), to judge how much the shared machine disturbed a phase. */
+    static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return String.format("%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }
 

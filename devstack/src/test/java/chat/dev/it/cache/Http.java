@@ -16,7 +16,8 @@ final class Http {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    record Reply(int status, JsonNode body) {
+    /** {@code raw} is the body exactly as received. */
+    record Reply(int status, JsonNode body, String raw) {
         String code() {
             return body.path("error").path("code").asText(null);
         }
@@ -44,7 +45,7 @@ final class Http {
         try {
             final HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
             final JsonNode body = r.body() == null || r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
-            return new Reply(r.statusCode(), body);
+            return new Reply(r.statusCode(), body, r.body());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -88,6 +88,69 @@ final class Ops {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
     }
 
+    /** What happened to one run of {@link #killAtRandomMoments}. */
+    record Kill(int attempt, long delayMs, boolean killed, int exitCode, String lastLine) {
+        @Override
+        public String toString() {
+            return "run " + attempt + (killed ? " SIGKILLed " + delayMs + " ms after its first output" : " exited " + exitCode + " by itself")
+                    + " (last output: " + lastLine + ")";
+        }
+    }
+
+    /**
+     * Starts chatctl {@code command} as a child JVM up to {@code kills} times, each time SIGKILLing it a
+     * random delay in {@code [minDelayMs, maxDelayMs)} after it printed {@code startMarker} drawn from {@code random} (seeded and logged by the caller,
+     * so a failing run can be repeated), and stops early when a run exits by itself. After each run
+     * {@code afterEach} checks the invariants that must hold at any crash point.
+     */
+    static List<Kill> killAtRandomMoments(final DevStack stack, final File log, final java.util.Random random, final int kills,
+                                          final long minDelayMs, final long maxDelayMs, final String startMarker,
+                                          final java.util.function.Consumer<Kill> afterEach, final String... command)
+            throws Exception {
+        final List<Kill> out = new ArrayList<>();
+        for (int i = 1; i <= kills; i++) {
+            final long delay = minDelayMs + (long) (random.nextDouble() * (maxDelayMs - minDelayMs));
+            final long before = java.nio.file.Files.exists(log.toPath()) ? java.nio.file.Files.size(log.toPath()) : 0;
+            final Process p = ctlProcess(stack, log, command);
+            // The clock starts at chatctl's first line of work (JVM up, platform connected): on a loaded 2-core machine
+            // the JVM start alone varies by seconds, and a kill before any work proves nothing.
+            final long startDeadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (p.isAlive() && !since(log, before).contains(startMarker) && System.nanoTime() < startDeadline) {
+                p.waitFor(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            final boolean exited = p.waitFor(delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (!exited) {
+                p.destroyForcibly(); // SIGKILL on Unix
+                if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("chatctl did not die within 20 s of SIGKILL (pid " + p.pid() + ")");
+                }
+            }
+            final String mine = since(log, before).strip();
+            final String last = mine.isEmpty() ? "(none)" : mine.substring(mine.lastIndexOf('\n') + 1);
+            final Kill k = new Kill(i, delay, !exited, p.exitValue(), last);
+            System.out.println("random kill: " + k);
+            out.add(k);
+            afterEach.accept(k);
+            if (exited) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    private static String since(final File log, final long offset) throws java.io.IOException {
+        final String text = java.nio.file.Files.readString(log.toPath());
+        return text.substring((int) Math.min(offset, text.length()));
+    }
+
+    /** The seed of the random kill tests: {@code -Dchat.it.seed=N} repeats a run, else a fresh one (printed). */
+    static long seed(final String test) {
+        final String given = System.getProperty("chat.it.seed");
+        final long seed = given != null && !given.isBlank() ? Long.parseLong(given.trim()) : System.nanoTime();
+        System.out.println(test + ": random seed " + seed + " (repeat with -Dchat.it.seed=" + seed + ")");
+        return seed;
+    }
+
     /** The author of every test post; it creates (and so is a member of) the teams and channels. */
     static final String USER = "operator";
     /** Rejected posts by status and body, for diagnosis. */
@@ -189,6 +252,19 @@ final class Ops {
 
     static Connection open(final DevStack stack, final String url) throws SQLException {
         return DriverManager.getConnection(url, stack.postgres().user(), stack.postgres().password());
+    }
+
+    /** True when the database has the index (and no index deferred by a replay is still pending). */
+    static boolean hasFullSchema(final DevStack stack, final String url, final String index) throws SQLException {
+        try (Connection c = open(stack, url);
+             PreparedStatement ps = c.prepareStatement("SELECT (SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"
+                     + " AND indexname = ?), to_regclass('public.chatctl_deferred_index') IS NULL")) {
+            ps.setString(1, index);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == 1 && rs.getBoolean(2);
+            }
+        }
     }
 
     /** partition -> next_offset over the given shard databases. */

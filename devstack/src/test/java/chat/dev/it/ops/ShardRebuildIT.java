@@ -61,7 +61,8 @@ class ShardRebuildIT {
         Ops.seed(stack, "rb-seed-", 48, seeded);
         awaitProjected(stack.shardJdbcUrls());
         final String blueUrl = stack.shardJdbcUrls().get(SHARD);
-        final String greenUrl = stack.postgres().jdbcUrl("chat_shard_" + SHARD + "_g2");
+        final String g2Url = stack.postgres().jdbcUrl("chat_shard_" + SHARD + "_g2");
+        String greenUrl = g2Url;
         final String readTeam = readTeamOfShard(blueUrl);
 
         final Set<String> accepted = ConcurrentHashMap.newKeySet();
@@ -120,30 +121,43 @@ class ShardRebuildIT {
             // When: a rate-limited rebuild is SIGKILLed mid-way ...
             final Process first = Ops.ctlProcess(stack, log, "shard", "rebuild", "--shard", Integer.toString(SHARD),
                     "--max-rate", "2000", "--batch-size", "500", "--progress-ms", "500");
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> greenEvents(greenUrl) >= 2_000);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> greenEvents(g2Url) >= 2_000);
             first.destroyForcibly();
             assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(first.exitValue()).isNotZero();
-            final long atKill = greenEvents(greenUrl);
+            final long atKill = greenEvents(g2Url);
             assertThat(atKill).as("killed mid-way").isLessThan(shardLogEnd());
             assertThat(Files.readString(log.toPath())).doesNotContain("SWITCHED");
             assertThat(stack.context().getBean(ShardDataSources.class).url(SHARD)).isEqualTo(blueUrl);
 
-            // ... and rerun to completion.
+            // ... then SIGKILLed again at random moments of unthrottled reruns (any phase), checking after each kill
+            // what must hold at any crash point ...
+            final java.util.Random random = new java.util.Random(Ops.seed("ShardRebuildIT"));
+            final List<Ops.Kill> kills = Ops.killAtRandomMoments(stack, log, random, 3, 0, 8_000, "rebuild shard " + SHARD + ":",
+                    k -> assertCrashInvariants(blueUrl, k), "shard", "rebuild", "--shard", Integer.toString(SHARD), "--progress-ms", "500");
+            System.out.println("random kills: " + kills);
+
+            // ... and rerun to completion (unless a random run completed by itself).
             final long t0 = System.nanoTime();
-            final Process second = Ops.ctlProcess(stack, log, "shard", "rebuild", "--shard", Integer.toString(SHARD),
-                    "--progress-ms", "500");
-            assertThat(second.waitFor(180, TimeUnit.SECONDS)).as(Files.readString(log.toPath())).isTrue();
+            if (kills.get(kills.size() - 1).killed()) {
+                final Process second = Ops.ctlProcess(stack, log, "shard", "rebuild", "--shard", Integer.toString(SHARD),
+                        "--progress-ms", "500");
+                assertThat(second.waitFor(180, TimeUnit.SECONDS)).as(Files.readString(log.toPath())).isTrue();
+                assertThat(second.exitValue()).as(Files.readString(log.toPath())).isZero();
+            }
             final String output = Files.readString(log.toPath());
-            assertThat(second.exitValue()).as(output).isZero();
             assertThat(output).contains("resuming chat_shard_" + SHARD + "_g2").contains("SWITCHED")
                     .containsPattern("events/s, lag [\\d,]+ events, ETA");
             System.out.printf("rebuild rerun finished in %.1f s (killed at %d events)%n", (System.nanoTime() - t0) / 1e9, atKill);
 
-            // Then: the services follow the redirect; traffic goes on into green.
+            // Then: the services follow the redirect (chain: a run killed after its switch makes the next one build
+            // a newer copy); traffic goes on into the newest copy.
+            greenUrl = newest(blueUrl);
+            assertThat(greenUrl).isNotEqualTo(blueUrl).contains("chat_shard_" + SHARD + "_g");
+            final String target = greenUrl;
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> stack.context().getBean(ShardDataSources.class).url(SHARD).equals(greenUrl));
+                    .until(() -> stack.context().getBean(ShardDataSources.class).url(SHARD).equals(target));
             final int acceptedAtSwitch = accepted.size();
             await().atMost(Duration.ofSeconds(30)).failFast(() -> !traffic.isDone() ? false : true)
                     .until(() -> accepted.size() > acceptedAtSwitch + 100);
@@ -159,6 +173,7 @@ class ShardRebuildIT {
         awaitProjected(current);
 
         assertThat(readErrors).as("reads of shard " + SHARD + " during the rebuild").isEmpty();
+        assertThat(Ops.hasFullSchema(stack, greenUrl, "messages_by_channel")).as("index deferred during the replay is built").isTrue();
         assertThat(reads.get()).isGreaterThan(50);
         final Ops.Run verify = Ops.ctl(stack, "verify", "--against-replay");
         assertThat(verify.exitCode()).as(verify.toString()).isZero();
@@ -170,6 +185,46 @@ class ShardRebuildIT {
         final Map<String, Integer> seed = Ops.messageIds(stack, current, "rb-seed-");
         assertThat(seed).hasSize(seeded);
         assertThat(seed.values()).allMatch(n -> n == 1);
+    }
+
+    /**
+     * What must hold whenever the rebuild dies: a redirect is published only from a fenced database, and the
+     * services read either blue or a copy blue's redirect chain reaches.
+     */
+    private static void assertCrashInvariants(final String blueUrl, final Ops.Kill kill) {
+        try {
+            final List<String> chain = new ArrayList<>(List.of(blueUrl));
+            for (String url = blueUrl; ; ) {
+                try (Connection c = Ops.open(stack, url)) {
+                    final java.util.Optional<chat.common.shard.ShardRedirects.Redirect> r = chat.common.shard.ShardRedirects.read(c);
+                    if (r.isEmpty()) {
+                        break;
+                    }
+                    assertThat(chat.common.shard.ShardRedirects.isFenced(c)).as(url + " redirects but is not fenced, after " + kill).isTrue();
+                    url = r.get().targetUrl();
+                    chain.add(url);
+                }
+            }
+            assertThat(chain).as("the service reads a copy of the chain, after " + kill)
+                    .contains(stack.context().getBean(ShardDataSources.class).url(SHARD));
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The end of the redirect chain starting at {@code url}. */
+    private static String newest(final String url) throws Exception {
+        String current = url;
+        for (int hop = 0; hop < 16; hop++) {
+            try (Connection c = Ops.open(stack, current)) {
+                final java.util.Optional<chat.common.shard.ShardRedirects.Redirect> r = chat.common.shard.ShardRedirects.read(c);
+                if (r.isEmpty()) {
+                    return current;
+                }
+                current = r.get().targetUrl();
+            }
+        }
+        throw new IllegalStateException("redirect chain too long from " + url);
     }
 
     private long shardLogEnd() throws Exception {

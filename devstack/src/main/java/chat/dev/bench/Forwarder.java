@@ -1,0 +1,213 @@
+package chat.dev.bench;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code ./chat bench forwarder}: the floor of the delivery-capacity benchmark. A trivial
+ * in-memory WebSocket server (Netty, no Kafka, no database, no authorization, no ordering
+ * guarantees beyond one event loop) that answers the routes the bench tool calls as the stack
+ * does, and forwards each posted message to the sockets subscribed to its team: the frame is
+ * rendered once and the same bytes written to every subscriber, as the edge does. Whatever the
+ * bench measures against it is what this machine and load generator allow at best.
+ */
+final class Forwarder {
+    static final String USAGE = """
+            usage: chat bench forwarder [options]   a trivial in-memory WebSocket forwarder (the capacity floor)
+              --port N       listen on 127.0.0.1:N (default 18700)
+              --threads K    event loop threads (default 2)
+              --seconds S    stop after S seconds (default 3600)
+            then: chat bench --url http://127.0.0.1:N --raw-records 0 ...  (same options as against the stack)
+            """;
+
+    private final Map<String, Set<Channel>> teams = new ConcurrentHashMap<>();
+    private final AtomicLong offset = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong framesSent = new AtomicLong();
+
+    private Forwarder() {
+    }
+
+    static int run(final String[] args) throws Exception {
+        int port = 18700;
+        int threads = 2;
+        double seconds = 3600;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                final String a = args[i];
+                switch (a) {
+                    case "-h", "--help" -> {
+                        System.out.print(USAGE);
+                        return 0;
+                    }
+                    case "--port" -> port = BenchOptions.intValue(args, ++i, a, 1, 65_535);
+                    case "--threads" -> threads = BenchOptions.intValue(args, ++i, a, 1, 64);
+                    case "--seconds" -> seconds = BenchOptions.doubleValue(args, ++i, a, 1, 86_400);
+                    default -> throw new BenchOptions.UsageException("unknown option '" + a + "'");
+                }
+            }
+        } catch (BenchOptions.UsageException e) {
+            System.err.println("bench forwarder: " + e.getMessage());
+            System.err.print(USAGE);
+            return 2;
+        }
+        return new Forwarder().serve(port, threads, seconds);
+    }
+
+    private int serve(final int port, final int threads, final double seconds) throws InterruptedException {
+        final MultiThreadIoEventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        final MultiThreadIoEventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        try {
+            final Channel server = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                    .option(io.netty.channel.ChannelOption.SO_BACKLOG, 4096)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(final SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65_536),
+                                    new WebSocketServerProtocolHandler("/ws", null, false, 65_536, false, true),
+                                    new Http(), new Ws());
+                        }
+                    }).bind("127.0.0.1", port).sync().channel();
+            System.out.printf(Locale.ROOT, "bench forwarder: listening on http://127.0.0.1:%d (ws://127.0.0.1:%d/ws) for %.0f s%n",
+                    port, port, seconds);
+            server.closeFuture().await((long) (seconds * 1000));
+            server.close().await(5000);
+            return 0;
+        } finally {
+            workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).await(10_000);
+            boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).await(10_000);
+        }
+    }
+
+    private final class Http extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest req) {
+            final QueryStringDecoder q = new QueryStringDecoder(req.uri());
+            final String[] p = q.path().split("/");
+            // p: "", "api", "v1", ...
+            final HttpMethod m = req.method();
+            if (m.equals(HttpMethod.POST) && q.path().equals("/api/v1/dev/tokens")) {
+                final StringBuilder b = new StringBuilder("{\"ttlSeconds\":86400,\"tokens\":{");
+                int i = 0;
+                for (String u : q.parameters().getOrDefault("user", java.util.List.of())) {
+                    b.append(i++ == 0 ? "" : ",").append('"').append(u).append("\":\"fwd.").append(u).append(".x\"");
+                }
+                answer(ctx, req, HttpResponseStatus.OK, b.append("}}").toString());
+            } else if (m.equals(HttpMethod.GET) && q.path().equals("/api/v1/edge/stats")) {
+                answer(ctx, req, HttpResponseStatus.OK, "{\"connections\":" + connections.get() + ",\"framesSent\":"
+                        + framesSent.get() + "}");
+            } else if (m.equals(HttpMethod.POST) && p.length == 8 && p[3].equals("teams") && p[5].equals("channels")
+                    && p[7].equals("messages")) {
+                post(ctx, req, p[4], p[6]);
+            } else if (m.equals(HttpMethod.POST) && (q.path().equals("/api/v1/teams") || p.length == 6 && p[5].equals("channels"))) {
+                answer(ctx, req, HttpResponseStatus.CREATED, "{\"events\":[],\"unchanged\":false}");
+            } else if (m.equals(HttpMethod.PUT) && p.length == 7 && p[5].equals("members")) {
+                answer(ctx, req, HttpResponseStatus.OK, "{\"events\":[],\"unchanged\":false}");
+            } else {
+                answer(ctx, req, HttpResponseStatus.NOT_FOUND, "{\"code\":\"NOT_FOUND\"}");
+            }
+        }
+
+        private void post(final ChannelHandlerContext ctx, final FullHttpRequest req, final String team, final String channel) {
+            final String body = req.content().toString(StandardCharsets.UTF_8);
+            final String text = WsFleet.stringField(body, "\"text\":\"", 0);
+            final long off = offset.incrementAndGet();
+            final long now = System.currentTimeMillis();
+            final String messageId = "f" + off;
+            final String position = "{\"epoch\":\"fwd\",\"partition\":0,\"offset\":" + off + "}";
+            final ByteBuf frame = Unpooled.wrappedBuffer(("{\"type\":\"event\",\"position\":" + position + ",\"appendedAt\":" + now
+                    + ",\"event\":{\"eventId\":\"e" + off + "\",\"teamId\":\"" + team + "\",\"actorId\":\"bench\",\"occurredAt\":" + now
+                    + ",\"type\":\"MessagePosted\",\"channelId\":\"" + channel + "\",\"messageId\":\"" + messageId
+                    + "\",\"text\":\"" + text + "\",\"threadRootId\":null,\"clientMessageId\":null}}").getBytes(StandardCharsets.UTF_8));
+            try {
+                for (Channel c : teams.getOrDefault(team, Set.of())) {
+                    c.writeAndFlush(new TextWebSocketFrame(frame.retainedDuplicate()));
+                    framesSent.incrementAndGet();
+                }
+            } finally {
+                frame.release();
+            }
+            answer(ctx, req, HttpResponseStatus.CREATED, "{\"messageId\":\"" + messageId + "\",\"position\":" + position + "}");
+        }
+
+        private void answer(final ChannelHandlerContext ctx, final FullHttpRequest req, final HttpResponseStatus status,
+                            final String json) {
+            final FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            HttpUtil.setContentLength(r, r.content().readableBytes());
+            HttpUtil.setKeepAlive(r, HttpUtil.isKeepAlive(req));
+            ctx.writeAndFlush(r);
+        }
+    }
+
+    private final class Ws extends SimpleChannelInboundHandler<WebSocketFrame> {
+        private final Set<String> mine = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) throws Exception {
+            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                connections.incrementAndGet();
+                ctx.channel().closeFuture().addListener(f -> {
+                    connections.decrementAndGet();
+                    for (String t : mine) {
+                        final Set<Channel> s = teams.get(t);
+                        if (s != null) {
+                            s.remove(ctx.channel());
+                        }
+                    }
+                });
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        protected void channelRead0(final ChannelHandlerContext ctx, final WebSocketFrame frame) {
+            if (!(frame instanceof TextWebSocketFrame t)) {
+                return;
+            }
+            final String text = t.text();
+            final String team = WsFleet.stringField(text, "\"teamId\":\"", 0);
+            if (text.contains("\"op\":\"subscribe\"") && team != null) {
+                teams.computeIfAbsent(team, k -> ConcurrentHashMap.newKeySet()).add(ctx.channel());
+                mine.add(team);
+                ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"subscribed\",\"teamId\":\"" + team
+                        + "\",\"recovered\":\"none\",\"recoveredEvents\":0,\"position\":{\"epoch\":\"fwd\",\"partition\":0,\"offset\":"
+                        + offset.get() + "}}"));
+            } else {
+                ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"error\",\"code\":\"UNKNOWN_OP\"}"));
+            }
+        }
+    }
+}
