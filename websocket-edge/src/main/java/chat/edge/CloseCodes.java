@@ -14,7 +14,7 @@ package chat.edge;
  *   <tr><td>4010</td><td>{@link #INTERNAL_ERROR}</td><td>reconnect</td><td>edge-side failure, not the client's fault</td></tr>
  *   <tr><td>4001</td><td>{@link #IDLE_TIMEOUT}</td><td>reconnect</td><td>no frame and no pong within {@code chat.edge.limits.idle-timeout}</td></tr>
  *   <tr><td>4400</td><td>{@link #PROTOCOL_ERROR}</td><td>terminal</td><td>too many invalid frames</td></tr>
- *   <tr><td>4401</td><td>{@link #UNAUTHORIZED}</td><td>terminal</td><td>no valid JWT on the upgrade request (missing, expired, forged; {@code chat.common.auth.Identity})</td></tr>
+ *   <tr><td>4401</td><td>{@link #UNAUTHORIZED}</td><td>terminal</td><td>no valid JWT on the upgrade request (missing, expired, forged; {@code chat.common.auth.Identity}), or the token expired while connected</td></tr>
  *   <tr><td>4403</td><td>{@link #FORBIDDEN}</td><td>terminal</td><td>reserved: not allowed to see the team</td></tr>
  *   <tr><td>4429</td><td>{@link #TOO_MANY_CONNECTIONS}</td><td>terminal</td><td>over {@code chat.edge.limits.max-connections-per-user} or {@code -per-ip}</td></tr>
  *   <tr><td>4413</td><td>{@link #MESSAGE_TOO_BIG}</td><td>terminal</td><td>a client frame exceeded {@code chat.edge.max-inbound-frame-bytes}</td></tr>

@@ -20,6 +20,11 @@ public final class TestAuth {
         return TOKENS.mint(user, Duration.ofHours(1));
     }
 
+    /** A token for {@code user} valid for {@code ttl}. */
+    public static String token(final String user, final Duration ttl) {
+        return TOKENS.mint(user, ttl);
+    }
+
     /** Key/value pairs (as {@code Map.of}) plus the JWT secret. */
     public static Map<String, Object> with(final Object... keyValues) {
         final Map<String, Object> m = new HashMap<>();

@@ -5,6 +5,8 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.filters.SecurityFilter;
 
+import java.time.Instant;
+import java.util.Date;
 import java.util.Optional;
 
 /**
@@ -31,5 +33,14 @@ public final class Identity {
         return request.getAttribute(SecurityFilter.AUTHENTICATION, Authentication.class)
                 .map(Authentication::getName)
                 .filter(Ids::isValid);
+    }
+
+    /** When the verified token stops being valid ({@code exp}); empty without a verified token. */
+    public static Optional<Instant> expiryOf(final HttpRequest<?> request) {
+        return request.getAttribute(SecurityFilter.AUTHENTICATION, Authentication.class)
+                .map(a -> a.getAttributes().get("exp"))
+                .map(exp -> exp instanceof Date d ? d.toInstant()
+                        : exp instanceof Instant i ? i
+                        : exp instanceof Number n ? Instant.ofEpochSecond(n.longValue()) : null);
     }
 }

@@ -85,11 +85,26 @@ final class EdgeWebSocket {
         }
         final Channel channel = request instanceof NettyHttpRequest<?> netty
                 ? netty.getChannelHandlerContext().channel() : null;
+        // A token expires during a long-lived connection: close it then (4401), the client gets a new
+        // token and resumes by position. The timer is cancelled when the connection closes first.
+        final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Future<?>> expiry =
+                new java.util.concurrent.atomic.AtomicReference<>();
         final Connection connection = new Connection(session.getId(), user.get(), ip,
                 new SessionOutbound(session, channel, settings.closeGrace()), limits, stats, c -> {
+                    final java.util.concurrent.Future<?> timer = expiry.getAndSet(null);
+                    if (timer != null) {
+                        timer.cancel(false);
+                    }
                     registry.closed(c);
                     connectionLimits.release(ip, user.get());
                 });
+        final java.time.Instant expiresAt = Identity.expiryOf(request).orElse(null);
+        if (channel != null && expiresAt != null) {
+            final long delayMs = Math.max(0, expiresAt.toEpochMilli() - System.currentTimeMillis());
+            expiry.set(channel.eventLoop().schedule(
+                    () -> connection.close(CloseCodes.UNAUTHORIZED, "token expired: reconnect with a new token"),
+                    delayMs, java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
         session.put(PROTOCOL, new ConnectionProtocol(connection, registry, stats, settings.maxInboundFrameBytes(),
                 settings.maxProtocolErrors(), resumes, presence.presence(), presence.typingIntervalNanos()));
         registry.open(connection);

@@ -154,6 +154,15 @@ class EdgeWebSocketIT {
     }
 
     @Test
+    void givenAConnectionWhoseTokenExpires_thenItIsClosedWithUnauthorizedAtExpiry() throws Exception {
+        final TestClient c = TestClient.connectRaw(http, URI.create(ws + "?access_token=" + TestAuth.token("expiring", Duration.ofSeconds(3))));
+        c.send("{\"op\":\"ping\",\"id\":\"p1\"}");
+        await().atMost(Duration.ofSeconds(2)).until(() -> !c.messages().isEmpty());
+        assertThat(c.closed()).as("open while the token is valid").isNotDone();
+        assertThat(c.closed().get(10, TimeUnit.SECONDS)).isEqualTo(CloseCodes.UNAUTHORIZED);
+    }
+
+    @Test
     void givenUserAtTheConnectionLimit_whenAnotherConnects_thenItIsClosedWithTooManyConnections_untilOneCloses()
             throws Exception {
         final URI limited = URI.create(ws + "?access_token=" + TestAuth.token("limited"));
