@@ -153,6 +153,23 @@ class DomainIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void givenAChannelJustArchivedByThisInstance_whenPostedToAtOnce_thenRefusedArchived_evenBeforeTheProjectorCommits() {
+        final Api api = new Api(TestStack.get().httpUrl());
+        for (int i = 0; i < 5; i++) {
+            final String channel = "arch-" + i + "-" + Long.toString(System.nanoTime(), 36);
+            api.provision("domain-archive", channel);
+            // warm: posts are accepted while the channel is open
+            ok(api.write("POST", "/api/v1/teams/domain-archive/channels/" + channel + "/messages", Api.USER,
+                    "{\"text\":\"before\"}"), 201);
+            ok(api.write("POST", "/api/v1/teams/domain-archive/channels/" + channel + "/archive", Api.USER, null), 200);
+            final Api.Reply after = api.write("POST", "/api/v1/teams/domain-archive/channels/" + channel + "/messages", Api.USER,
+                    "{\"text\":\"after\"}");
+            assertThat(after.status()).as("post right after the archive, round " + i + ": " + after.body()).isEqualTo(409);
+            assertThat(after.code()).isEqualTo("CHANNEL_ARCHIVED");
+        }
+    }
+
     private static String enc(final String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }

@@ -119,9 +119,12 @@ public final class CommandService {
 
     private TeamView read(final Command command, final boolean catchUp) {
         final int partition = state.partitionOf(command.teamId());
-        final long required = applied.required(partition);
+        // Posts first wait only for this instance's writes that could refuse them (a post right
+        // after this instance archived the channel is refused); the hot path skips the checkpoint
+        // query when the shard was already seen past them.
+        final long required = catchUp ? applied.required(partition) : applied.requiredForPosts(partition);
         try {
-            if (catchUp && required > 0) {
+            if (required > 0 && (catchUp || required > applied.seen(partition))) {
                 final long deadline = System.nanoTime() + consistencyTimeout.toNanos();
                 long checkpoint;
                 while ((checkpoint = state.checkpoint(partition)) < required) {
@@ -132,6 +135,7 @@ public final class CommandService {
                     }
                     LockSupport.parkNanos(2_000_000L);
                 }
+                applied.seen(partition, checkpoint);
             }
             return state.load(command);
         } catch (SQLException e) {
@@ -155,7 +159,8 @@ public final class CommandService {
                     .setPayload(payload)
                     .build()).whenComplete((a, error) -> {
                         if (a != null) {
-                            applied.appended(a.position().partition(), a.position().offset());
+                            applied.appended(a.position().partition(), a.position().offset(),
+                                    !(command instanceof Command.PostMessage));
                         }
                     }));
         }
