@@ -15,6 +15,7 @@ class SearchFactory {
 
     @Singleton
     @Requires(property = "chat.search.index-dir")
+    @Requires(property = "chat.search.enabled", notEquals = "false")
     SearchSettings searchSettings(final ChatSettings chat,
                                   @Value("${chat.search.index-dir}") final String indexDir,
                                   @Value("${chat.search.partitions:all}") final String partitions,

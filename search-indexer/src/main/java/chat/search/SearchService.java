@@ -70,6 +70,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 @Context
 @Requires(property = "chat.search.index-dir")
+@Requires(property = "chat.search.enabled", notEquals = "false")
 public class SearchService {
     /** Results per page when {@code limit} is absent. */
     public static final int DEFAULT_LIMIT = 20;
