@@ -38,9 +38,13 @@ public final class Identity {
     /** When the verified token stops being valid ({@code exp}); empty without a verified token. */
     public static Optional<Instant> expiryOf(final HttpRequest<?> request) {
         return request.getAttribute(SecurityFilter.AUTHENTICATION, Authentication.class)
-                .map(a -> a.getAttributes().get("exp"))
-                .map(exp -> exp instanceof Date d ? d.toInstant()
-                        : exp instanceof Instant i ? i
-                        : exp instanceof Number n ? Instant.ofEpochSecond(n.longValue()) : null);
+                .map(a -> instant(a.getAttributes().get("exp")));
+    }
+
+    /** A JWT time claim as the validators hand it over (Date, Instant or epoch seconds); null otherwise. */
+    static Instant instant(final Object claim) {
+        return claim instanceof Date d ? d.toInstant()
+                : claim instanceof Instant i ? i
+                : claim instanceof Number n ? Instant.ofEpochSecond(n.longValue()) : null;
     }
 }

@@ -6,7 +6,6 @@ import io.micronaut.security.token.jwt.validator.GenericJwtClaimsValidator;
 import jakarta.inject.Singleton;
 
 import java.time.Instant;
-import java.util.Date;
 
 /**
  * Claims every accepted token must satisfy beyond its signature: {@code exp} is present (a stolen
@@ -27,17 +26,7 @@ final class RequiredClaims implements GenericJwtClaimsValidator<HttpRequest<?>> 
         if (nbf == null) {
             return true;
         }
-        final Instant notBefore = instant(nbf);
+        final Instant notBefore = Identity.instant(nbf);
         return notBefore != null && !notBefore.isAfter(Instant.now().plusSeconds(SKEW_SECONDS));
-    }
-
-    private static Instant instant(final Object value) {
-        if (value instanceof Date d) {
-            return d.toInstant();
-        }
-        if (value instanceof Number n) {
-            return Instant.ofEpochSecond(n.longValue());
-        }
-        return null;
     }
 }

@@ -20,7 +20,7 @@ public final class Tokens {
 
     /** A token {@code stack} accepts for {@code user} (a test with its own stack has its own secret). */
     public static String token(final DevStack stack, final String user) {
-        return BY_USER.computeIfAbsent(stack.authProperties().values().iterator().next() + "|" + user,
+        return BY_USER.computeIfAbsent(stack.authProperties().get(chat.common.auth.DevTokens.SECRET_PROPERTY) + "|" + user,
                 k -> stack.tokens().mint(user, Duration.ofHours(6)));
     }
 
