@@ -203,7 +203,8 @@ class ReadCacheIT {
                 Thread.sleep(100); // polling a condition; every round asserts equality with the shard
             }
         }
-        assertThat(warm).as("cache served again after Redis returned: " + cs.cached.stats()).isTrue();
+        assertThat(warm).as("cache served again after Redis returned: reads " + cs.cached.stats() + ", projector's cache writer "
+                + projector.cacheStats() + " (applied before the return: " + appliedBeforeReturn + ")").isTrue();
         final long fills = cs.cached.stats().get("fills").asLong();
         cs.cached.post(TEAM, "general", "carol", "{\"text\":\"after the outage\"}");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
