@@ -20,7 +20,7 @@ class SearchFactory {
                                   @Value("${chat.search.index-dir}") final String indexDir,
                                   @Value("${chat.search.partitions:all}") final String partitions,
                                   @Value("${chat.search.routes:}") final String routes,
-                                  @Value("${chat.search.refresh-ms:100}") final long refreshMs,
+                                  @Value("${chat.search.refresh-ms:1000}") final long refreshMs,
                                   @Value("${chat.search.commit-ms:1000}") final long commitMs,
                                   @Value("${chat.search.barrier-timeout-ms:2000}") final long barrierMs,
                                   @Value("${chat.search.ram-buffer-mb:16}") final double ramBufferMb,
