@@ -5,8 +5,6 @@ import chat.edge.protocol.Frame;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -17,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class FakeOutbound implements Outbound {
     private final boolean autoComplete;
     private final List<Frame> sent = new CopyOnWriteArrayList<>();
-    private final List<CompletableFuture<Object>> pending = new CopyOnWriteArrayList<>();
+    private final List<Written> pending = new CopyOnWriteArrayList<>();
     private volatile int closeCode;
     private volatile boolean closed;
 
@@ -34,17 +32,16 @@ public final class FakeOutbound implements Outbound {
     }
 
     @Override
-    public CompletionStage<?> send(final Frame frame) {
+    public void send(final Frame frame, final Written done) {
         if (closed) {
             throw new IllegalStateException("Session closed");
         }
         sent.add(frame);
         if (autoComplete) {
-            return CompletableFuture.completedFuture(frame);
+            done.written(null);
+        } else {
+            pending.add(done);
         }
-        final CompletableFuture<Object> f = new CompletableFuture<>();
-        pending.add(f);
-        return f;
     }
 
     @Override
@@ -54,9 +51,9 @@ public final class FakeOutbound implements Outbound {
     }
 
     public void completeAll() {
-        final List<CompletableFuture<Object>> now = new ArrayList<>(pending);
+        final List<Written> now = new ArrayList<>(pending);
         pending.removeAll(now);
-        now.forEach(f -> f.complete(null));
+        now.forEach(w -> w.written(null));
     }
 
     public List<Frame> sent() {

@@ -6,7 +6,6 @@ import chat.edge.protocol.Frame;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,9 +112,19 @@ public final class Connection {
             }
             return false;
         }
-        final CompletionStage<?> written;
         try {
-            written = outbound.send(frame);
+            outbound.send(frame, failure -> {
+                release(size);
+                if (failure == null) {
+                    stats.frameSent(size);
+                    if (frame.appendedAt() > 0) {
+                        stats.delivered(System.currentTimeMillis() - frame.appendedAt());
+                    }
+                } else {
+                    stats.sendFailed();
+                    terminate();
+                }
+            });
         } catch (RuntimeException e) {
             // The socket closed under us; its close callback will (or did) terminate the connection too.
             release(size);
@@ -123,18 +132,6 @@ public final class Connection {
             terminate();
             return false;
         }
-        written.whenComplete((ignored, failure) -> {
-            release(size);
-            if (failure == null) {
-                stats.frameSent(size);
-                if (frame.appendedAt() > 0) {
-                    stats.delivered(System.currentTimeMillis() - frame.appendedAt());
-                }
-            } else {
-                stats.sendFailed();
-                terminate();
-            }
-        });
         return true;
     }
 

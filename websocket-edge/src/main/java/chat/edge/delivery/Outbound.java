@@ -2,20 +2,24 @@ package chat.edge.delivery;
 
 import chat.edge.protocol.Frame;
 
-import java.util.concurrent.CompletionStage;
-
 /**
  * The socket side of a {@link Connection}: the WebSocket session in production, a fake in tests.
  * Implementations must not block.
  */
 public interface Outbound {
+    /** The outcome of one {@link #send}: called once, with {@code null} when the frame was written. */
+    @FunctionalInterface
+    interface Written {
+        void written(Throwable failure);
+    }
+
     /**
-     * Hands one frame to the transport. The stage completes when the frame was written (or failed);
-     * frames handed over by one thread are written in that order.
+     * Hands one frame to the transport; {@code done} is called once when the frame was written (or
+     * failed), on a transport thread. Frames handed over by one thread are written in that order.
      *
      * @throws RuntimeException when the socket is already closed
      */
-    CompletionStage<?> send(Frame frame);
+    void send(Frame frame, Written done);
 
     /** Sends a WebSocket ping (the client's pong proves it alive); does nothing where not supported. */
     default void ping() {

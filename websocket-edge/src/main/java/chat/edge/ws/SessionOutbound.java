@@ -9,33 +9,49 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes frames to a Micronaut WebSocket session. Each frame's shared UTF-8 bytes are wrapped,
- * not copied, in a Netty text frame, so fan-out costs one small wrapper per socket and no
- * re-encoding. Micronaut writes a {@code WebSocketFrame} given to {@code sendAsync} as is.
+ * Writes frames to a WebSocket. Each frame's shared UTF-8 bytes are wrapped, not copied, in a Netty
+ * text frame, so fan-out costs one small wrapper per socket and no re-encoding. With the socket's
+ * Netty channel known (always, behind Micronaut's Netty server), frames and the close go through
+ * the channel's {@link LoopWriter}: one task and one flush per socket per burst, in order.
  */
 final class SessionOutbound implements Outbound {
     private final WebSocketSession session;
     private final Channel channel;
+    private final LoopWriter writer;
     private final Duration closeGrace;
+    /** Written but not flushed in the current {@link LoopWriter} run (loop thread only). */
+    boolean flushPending;
 
     /**
-     * @param channel the socket's Netty channel when known, used to cut a socket whose close
-     *                frame cannot be flushed (a stuck slow consumer); {@code null} to rely on the
-     *                close frame alone
+     * @param channel the socket's Netty channel when known: frames are then written in per-loop
+     *                bursts and a socket whose close frame cannot be flushed (a stuck slow consumer)
+     *                is cut after {@code closeGrace}; {@code null} to write through the session
      */
     SessionOutbound(final WebSocketSession session, final Channel channel, final Duration closeGrace) {
         this.session = session;
         this.channel = channel;
+        this.writer = channel == null ? null : LoopWriter.of(channel.eventLoop());
         this.closeGrace = closeGrace;
     }
 
+    Channel channel() {
+        return channel;
+    }
+
     @Override
-    public CompletionStage<?> send(final Frame frame) {
-        return session.sendAsync(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.utf8())));
+    public void send(final Frame frame, final Written done) {
+        final TextWebSocketFrame f = new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.utf8()));
+        if (writer == null) {
+            session.sendAsync(f).whenComplete((ignored, failure) -> done.written(failure));
+            return;
+        }
+        if (!channel.isActive()) {
+            throw new IllegalStateException("socket closed");
+        }
+        writer.submit(new LoopWriter.Write(this, f, done));
     }
 
     @Override
@@ -45,8 +61,13 @@ final class SessionOutbound implements Outbound {
 
     @Override
     public void close(final int code, final String reason) {
-        session.close(new CloseReason(code, reason));
-        if (channel != null) {
+        if (writer == null) {
+            session.close(new CloseReason(code, reason));
+            return;
+        }
+        // Behind the frames already handed over, so a client told to reconnect got everything before.
+        writer.submit(new LoopWriter.Write(this, () -> {
+            session.close(new CloseReason(code, reason));
             // The close frame queues behind unwritten frames; a client that reads nothing would hold
             // the socket (and its queued bytes) forever without this cut.
             channel.eventLoop().schedule(() -> {
@@ -54,6 +75,6 @@ final class SessionOutbound implements Outbound {
                     channel.close();
                 }
             }, closeGrace.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        }));
     }
 }
