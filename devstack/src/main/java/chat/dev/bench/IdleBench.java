@@ -32,7 +32,10 @@ final class IdleBench {
               --post-rate R         while holding, post R messages/s as user "bench" to team <team-prefix>0 (created
                                     with channel "general" first) and report each event frame's Kafka-append ->
                                     arrival latency (the fan-out of one team; needs an edge without membership
-                                    checks or members; 0: no posts, default)
+                                    checks, or --members; 0: no posts, default)
+              --members             make every client's user a member of its team first (teams created with
+                                    channel "general" by user "bench"), so the stack's own edge with its
+                                    membership checks serves them
               --post-seconds S      how long to post (default 30; the hold must be longer)
               --post-delay S        wait S seconds after all are open before posting (default 10: the
                                     connection churn's presence frames drain first)
@@ -95,6 +98,37 @@ final class IdleBench {
         return t;
     }
 
+    /** Creates the teams (channel "general", user "bench" their admin) and adds user i to team i % teams. */
+    private static void addMembers(final String url, final List<String> users, final String teamPrefix, final int teams)
+            throws Exception {
+        final long t0 = System.nanoTime();
+        final String[] teamIds = new String[teams];
+        for (int j = 0; j < teams; j++) {
+            teamIds[j] = teamPrefix + j;
+        }
+        final int[] teamOf = new int[users.size()];
+        for (int i = 0; i < teamOf.length; i++) {
+            teamOf[i] = i % teams;
+        }
+        final java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+            final Thread t = new Thread(r, "idle-members");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            final Poster setup = new Poster(url, teamIds, "general", 50, new Tracker(),
+                    new WsFleet(url.replaceFirst("^http", "ws"), url, new String[] {"bench"}, teamIds, new Tracker(), ex),
+                    64, java.time.Duration.ofSeconds(30), ex);
+            setup.provision();
+            setup.addMembers(users.toArray(String[]::new), teamOf, java.time.Duration.ofMinutes(10));
+            setup.close();
+        } finally {
+            ex.shutdownNow();
+        }
+        System.out.printf(Locale.ROOT, "bench idle: %d members added to %d teams in %.1f s%n", users.size(), teams,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
     static int run(final String[] args) throws Exception {
         String url = "http://127.0.0.1:8080";
         String edges = "ws://127.0.0.1:8080";
@@ -111,6 +145,7 @@ final class IdleBench {
         double postRate = 0;
         double postSeconds = 30;
         double postDelay = 10;
+        boolean members = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 final String a = args[i];
@@ -134,6 +169,7 @@ final class IdleBench {
                     case "--post-rate" -> postRate = BenchOptions.doubleValue(args, ++i, a, 0, 1000);
                     case "--post-seconds" -> postSeconds = BenchOptions.doubleValue(args, ++i, a, 1, 3600);
                     case "--post-delay" -> postDelay = BenchOptions.doubleValue(args, ++i, a, 0, 600);
+                    case "--members" -> members = true;
                     default -> throw new BenchOptions.UsageException("unknown option '" + a + "'");
                 }
             }
@@ -161,6 +197,9 @@ final class IdleBench {
         final long t0 = System.nanoTime();
         BenchTokens.prefetch(url, users);
         System.out.printf(Locale.ROOT, "bench idle: %d tokens in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+        if (members && teams > 0) {
+            addMembers(url, users, teamPrefix, teams);
+        }
         final List<IdleFleet.Target> targets = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             final String edge = edgeList[i % edgeList.length];
