@@ -100,13 +100,19 @@ final class BenchCommand implements Runnable {
         @Option(names = "--batch-size", defaultValue = "5000", description = "Events per replay transaction (default ${DEFAULT-VALUE}).")
         int batchSize;
 
-        @Option(names = "--parallelism", defaultValue = "2", description = "Partitions replayed at once (default ${DEFAULT-VALUE}).")
+        @Option(names = "--parallelism", defaultValue = "3", description = "Partitions replayed at once, each with its own consumer, thread and connection (default ${DEFAULT-VALUE}).")
         int parallelism;
 
         @Option(names = "--defer-indexes", defaultValue = "true", negatable = true, fallbackValue = "true",
                 description = "Build the read-API-only indexes once after the replay (timed), as rebuild/reshard/region do;"
                         + " --no-defer-indexes maintains them row by row (default ${DEFAULT-VALUE}).")
         boolean deferIndexes;
+
+        @Option(names = "--copy-messages", defaultValue = "true", negatable = true, fallbackValue = "true",
+                description = "Replay writer of rebuild/reshard/region/verify: message inserts loaded with COPY"
+                        + " (JdbcShardSink.forReplay); --no-copy-messages uses the live projector's INSERT batches"
+                        + " (the old path) (default ${DEFAULT-VALUE}).")
+        boolean copyMessages;
 
         @Option(names = "--keep", description = "Keep the scratch databases.")
         boolean keep;
@@ -117,6 +123,10 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             final PrintWriter out = spec.commandLine().getOut();
+            if (batchSize < 1 || parallelism < 1 || events < 0 || teams < 1) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--batch-size, --parallelism and --teams must be >= 1 and --events >= 0");
+            }
             try (Platform p = platform.connect()) {
                 final List<Integer> partitions = p.map().partitionsOf(shard);
                 if (events > 0) {
@@ -144,8 +154,10 @@ final class BenchCommand implements Runnable {
                     final double replaySeconds;
                     final double replayCpu;
                     final Replayer replayer;
+                    final JdbcShardSink sink;
                     try (ScratchPools pools = new ScratchPools(p, urls, List.of(shard), parallelism + 1, deferIndexes)) {
-                        replayer = new Replayer(p.bootstrapServers(), new JdbcShardSink(p.map(), pools::shard), batchSize, parallelism);
+                        sink = copyMessages ? JdbcShardSink.forReplay(p.map(), pools::shard) : new JdbcShardSink(p.map(), pools::shard);
+                        replayer = new Replayer(p.bootstrapServers(), sink, batchSize, parallelism);
                         out.printf("bench: replaying %,d events of partitions %s into %s (load %s) ...%n", logEvents, partitions, replayDb, load());
                         out.flush();
                         final long cpu0 = cpuNanos();
@@ -186,10 +198,12 @@ final class BenchCommand implements Runnable {
                     final double bytes = dumps.values().stream().mapToLong(b -> b.length).sum();
                     out.printf("bench replay: shard %d, partitions %s, %,d events (%,d rejected) -> %,d rows %s%n", shard, partitions,
                             logEvents, replayer.rejected(), totalRows, rows);
-                    out.printf("bench replay: projector code  %6.2f s  %,9.0f events/s  (batch %d, parallelism %d, %s; chatctl CPU %.1f s"
+                    out.printf("bench replay: projector code  %6.2f s  %,9.0f events/s  (batch %d, parallelism %d, %s, %s; chatctl CPU %.1f s"
                                     + " = %.0f%% of one core: the rest of the time it waits for PostgreSQL)%n",
                             replaySeconds, logEvents / replaySeconds, batchSize, parallelism,
                             deferIndexes ? "deferred indexes built at the end, timed" : "indexes maintained per row",
+                            copyMessages ? String.format("messages by COPY: %,d rows, %,d groups fell back to INSERT",
+                                    sink.copiedMessages(), sink.copyFallbacks()) : "messages by INSERT batches",
                             replayCpu, 100 * replayCpu / replaySeconds);
                     out.printf("bench replay: COPY baseline   %6.2f s  %,9.0f events/s equivalent, %,.0f rows/s, %.1f MB binary (%,d rows)%n",
                             copySeconds, logEvents / copySeconds, copyRows / copySeconds, bytes / 1e6, copyRows);
@@ -259,7 +273,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--live-rate", defaultValue = "1000", description = "Live posts/s on the other shards (default ${DEFAULT-VALUE}).")
         int liveRate;
 
-        @Option(names = "--parallelism", defaultValue = "2", description = "Passed to shard rebuild (default ${DEFAULT-VALUE}).")
+        @Option(names = "--parallelism", defaultValue = "3", description = "Passed to shard rebuild (default ${DEFAULT-VALUE}).")
         int parallelism;
 
         @Option(names = "--batch-size", defaultValue = "5000", description = "Passed to shard rebuild (default ${DEFAULT-VALUE}).")
@@ -271,6 +285,10 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             final PrintWriter out = spec.commandLine().getOut();
+            if (liveRate < 1 || batchSize < 1 || parallelism < 1) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--live-rate, --batch-size and --parallelism must be >= 1");
+            }
             try (Platform p = platform.connect()) {
                 final List<Integer> partitions = p.map().partitionsOf(shard);
                 final long shardEvents = sum(p.logEnd(), partitions);

@@ -69,6 +69,7 @@ final class RebuildCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
+        replay.check(spec.commandLine());
         try (Platform p = platform.connect()) {
             if (shard < 0 || shard >= p.map().shards()) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
@@ -104,7 +105,8 @@ final class RebuildCommand implements Callable<Integer> {
                 urls.add(s == shard ? greenUrl : p.configuredUrl(s));
             }
             try (ScratchPools green = new ScratchPools(p, urls, List.of(shard), replay.parallelism + 1, true)) {
-                final Replayer replayer = new Replayer(p.bootstrapServers(), new JdbcShardSink(p.map(), green::shard),
+                final JdbcShardSink sink = JdbcShardSink.forReplay(p.map(), green::shard);
+                final Replayer replayer = new Replayer(p.bootstrapServers(), sink,
                         replay.batchSize, replay.parallelism).withMaxRate(replay.maxRate);
                 final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                     final Thread t = new Thread(r, "rebuild-progress");
@@ -159,9 +161,10 @@ final class RebuildCommand implements Callable<Integer> {
                     ticker.shutdownNow();
                 }
                 out.printf("rebuild shard %d: done in %.1f s, %,d events replayed by this run (%,d rejected by the"
-                                + " projector's rules). Services follow within chat.shards.redirect-poll-ms; set"
+                                + " projector's rules; %,d message rows loaded by COPY). Services follow within chat.shards.redirect-poll-ms; set"
                                 + " chat.shards.jdbc-urls[%d] to %s before dropping %s.%n", shard,
-                        (System.nanoTime() - t0) / 1e9, replayer.events(), replayer.rejected(), shard, greenUrl, blueDb);
+                        (System.nanoTime() - t0) / 1e9, replayer.events(), replayer.rejected(), sink.copiedMessages(), shard,
+                        greenUrl, blueDb);
                 out.flush();
             }
         } catch (SQLException e) {

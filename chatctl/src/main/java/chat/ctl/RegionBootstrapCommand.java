@@ -106,6 +106,7 @@ final class RegionBootstrapCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
+        replay.check(spec.commandLine());
         final long t0 = System.nanoTime();
         try (Platform p = platform.connect()) {
             final ShardMap map = p.map();
@@ -141,7 +142,7 @@ final class RegionBootstrapCommand implements Callable<Integer> {
             boolean equal = true;
             final Map<Integer, Long> at = new TreeMap<>();
             try (ScratchPools pools = new ScratchPools(p, targets, all, replay.parallelism + 1, true)) {
-                final Replayer replayer = new Replayer(log, new JdbcShardSink(map, pools::shard), replay.batchSize, replay.parallelism)
+                final Replayer replayer = new Replayer(log, JdbcShardSink.forReplay(map, pools::shard), replay.batchSize, replay.parallelism)
                         .withMaxRate(replay.maxRate);
                 final ScheduledExecutorService ticker = progress(p, targets, end, replayer, out);
                 try {

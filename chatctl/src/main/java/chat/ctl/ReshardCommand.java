@@ -85,6 +85,7 @@ final class ReshardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
+        replay.check(spec.commandLine());
         final long t0 = System.nanoTime();
         try (Platform p = platform.connect()) {
             final ShardMap old = p.map();
@@ -128,7 +129,7 @@ final class ReshardCommand implements Callable<Integer> {
                 shards.add(s);
             }
             try (ScratchPools pools = new ScratchPools(p, urls, shards, replay.parallelism + 1, true)) {
-                final Replayer replayer = new Replayer(p.bootstrapServers(), new JdbcShardSink(next, pools::shard), replay.batchSize, replay.parallelism)
+                final Replayer replayer = new Replayer(p.bootstrapServers(), JdbcShardSink.forReplay(next, pools::shard), replay.batchSize, replay.parallelism)
                         .withMaxRate(replay.maxRate);
                 final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                     final Thread t = new Thread(r, "reshard-progress");

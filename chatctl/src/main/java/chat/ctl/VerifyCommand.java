@@ -54,7 +54,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "5000", description = "Events per replay transaction (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Partitions replayed at once (default ${DEFAULT-VALUE}).")
+    @Option(names = "--parallelism", defaultValue = "3", description = "Partitions replayed at once, each with its own consumer, thread and connection (default ${DEFAULT-VALUE}).")
     int parallelism;
 
     @Spec
@@ -63,6 +63,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
+        ReplayOptions.check(spec.commandLine(), batchSize, parallelism);
         try (Platform p = platform.connect()) {
             final List<Integer> selected = selectedShards(p);
             return againstReplay ? againstReplay(p, selected, out) : checksumsOnly(p, selected, out);
@@ -120,12 +121,14 @@ final class VerifyCommand implements Callable<Integer> {
                 created.add(scratchUrls.get(s));
             }
             try (ScratchPools scratch = new ScratchPools(p, scratchUrls, selected, parallelism + 1, true)) {
-                final Replayer replayer = new Replayer(p.bootstrapServers(), new JdbcShardSink(p.map(), scratch::shard),
-                        batchSize, parallelism);
+                final JdbcShardSink sink = JdbcShardSink.forReplay(p.map(), scratch::shard);
+                final Replayer replayer = new Replayer(p.bootstrapServers(), sink, batchSize, parallelism);
                 // 1. Scratch copies up to the recorded end offsets.
                 replayer.replay(partitionsOf(p, selected, end));
                 out.printf("replayed %,d events into %d scratch databases (%s*) in %.1f s%n", replayer.events(), selected.size(),
                         prefix, (System.nanoTime() - t0) / 1e9);
+                out.printf("replay writer: %,d message rows loaded by COPY, %,d message groups written by INSERT instead"
+                        + " (COPY refused: e.g. a message id seen twice)%n", sink.copiedMessages(), sink.copyFallbacks());
                 // 2. The live projector must have reached them too.
                 awaitLive(p, selected, liveUrls, end, out);
                 // 3. One snapshot per live shard; scratch replayed on to exactly its checkpoints.

@@ -23,6 +23,24 @@ class ChatCtlTest {
     }
 
     @Test
+    void givenNonPositiveParallelismOrBatchSize_whenAReplayCommandRuns_thenExitCode2BeforeConnecting() {
+        // nothing listens on port 1: reaching the platform would fail differently (and create nothing anyway)
+        final String[] connection = {"--bootstrap-servers", "127.0.0.1:1", "--jdbc-urls", "jdbc:postgresql://127.0.0.1:1/x"};
+        for (String[] command : List.of(new String[]{"shard", "rebuild", "--shard", "0", "--parallelism", "0"},
+                new String[]{"reshard", "--to", "2", "--batch-size", "0"},
+                new String[]{"region", "bootstrap", "--target", "eu", "--parallelism", "-1"},
+                new String[]{"verify", "--against-replay", "--batch-size", "0"},
+                new String[]{"bench", "replay", "--parallelism", "0"})) {
+            final StringWriter err = new StringWriter();
+            final String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.Arrays.stream(connection))
+                    .toArray(String[]::new);
+            assertThat(ChatCtl.run(args, new PrintWriter(new StringWriter()), new PrintWriter(err)))
+                    .as(String.join(" ", command) + ": " + err).isEqualTo(ChatCtl.ERROR);
+            assertThat(err.toString()).as(String.join(" ", command)).contains("must be >= 1").doesNotContain("Exception");
+        }
+    }
+
+    @Test
     void givenHelp_whenRun_thenExitCodesDocumented() {
         final StringWriter out = new StringWriter();
         assertThat(ChatCtl.run(new String[]{"--help"}, new PrintWriter(out), new PrintWriter(new StringWriter()))).isZero();

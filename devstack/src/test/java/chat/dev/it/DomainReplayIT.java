@@ -195,12 +195,16 @@ class DomainReplayIT {
     @Test
     // The default batch size once failed here: pgjdbc reWriteBatchedInserts merged two upserts of one
     // row into one multi-row INSERT ... ON CONFLICT (SQLState 21000); replay no longer rewrites.
+    // Replays load message inserts with COPY (JdbcShardSink.forReplay): this run must have used it.
     void givenARealisticDomainWorkload_whenReplayedWithTheDefaultBatchSize_thenEveryTableOfEveryShardIsEqual() {
-        replayEqualsLive(workloadOnce());
+        final String out = replayEqualsLive(workloadOnce());
+        final Matcher copied = Pattern.compile("replay writer: ([\\d,]+) message rows loaded by COPY").matcher(out);
+        assertThat(copied.find()).as(out).isTrue();
+        assertThat(Long.parseLong(copied.group(1).replace(",", ""))).as(out).isPositive();
     }
 
     /** Runs {@code chatctl verify --against-replay} and asserts every table of every shard equal, with rows where the workload wrote. */
-    private static void replayEqualsLive(final Set<Integer> shardsUsed, final String... options) {
+    private static String replayEqualsLive(final Set<Integer> shardsUsed, final String... options) {
         final DevStack stack = TestStack.get();
         final List<String> args = new ArrayList<>(List.of("verify", "--against-replay",
                 "--bootstrap-servers", stack.bootstrapServers(),
@@ -233,5 +237,6 @@ class DomainReplayIT {
             }
         }
         assertThat(shardsUsed).as("the teams span more than one shard").hasSizeGreaterThan(1);
+        return out.toString();
     }
 }

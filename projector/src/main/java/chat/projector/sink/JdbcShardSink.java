@@ -115,6 +115,8 @@ public final class JdbcShardSink implements ShardSink {
                             + " (SELECT r.thread_root_id FROM messages r WHERE r.team_id = ? AND r.message_id = ?)")));
 
     private final ShardRouter router;
+    /** Replay writer only: message inserts go through COPY instead of INSERT batches; null = statements only. */
+    private final MessageCopy copy;
 
     /**
      * A sink over a fixed map.
@@ -123,12 +125,42 @@ public final class JdbcShardSink implements ShardSink {
      * @param shards the data source of a shard number, e.g. {@code pools::shard}
      */
     public JdbcShardSink(final ShardMap map, final IntFunction<DataSource> shards) {
+        this(map, shards, null);
+    }
+
+    private JdbcShardSink(final ShardMap map, final IntFunction<DataSource> shards, final MessageCopy copy) {
         Objects.requireNonNull(map, "map");
         Objects.requireNonNull(shards, "shards");
         this.router = partition -> {
             final int shard = map.shardOf(partition);
             return new ShardRouter.Route(shard, shards.apply(shard));
         };
+        this.copy = copy;
+    }
+
+    /**
+     * The same sink for bulk replays (chatctl: rebuild, reshard, region bootstrap, verify): identical
+     * rows, but each group of message inserts is loaded with one {@code COPY} inside the batch's
+     * transaction (see {@link MessageCopy}: a savepoint guards it and any refusal, e.g. a message id
+     * already present, falls back to the {@code INSERT ... ON CONFLICT DO NOTHING} batch). The live
+     * projector does not use it: its batches are small and the statements are what it is tuned for.
+     *
+     * <pre>{@code
+     * ShardSink green = JdbcShardSink.forReplay(map, pools::shard);
+     * }</pre>
+     */
+    public static JdbcShardSink forReplay(final ShardMap map, final IntFunction<DataSource> shards) {
+        return new JdbcShardSink(map, shards, new MessageCopy());
+    }
+
+    /** Replay writer: message rows loaded by COPY so far (0 for the live sink). */
+    public long copiedMessages() {
+        return copy == null ? 0 : copy.copiedRows();
+    }
+
+    /** Replay writer: groups of message inserts whose COPY was refused and which the statements wrote instead. */
+    public long copyFallbacks() {
+        return copy == null ? 0 : copy.fallbacks();
     }
 
     /**
@@ -138,6 +170,7 @@ public final class JdbcShardSink implements ShardSink {
      */
     public JdbcShardSink(final ShardRouter router) {
         this.router = Objects.requireNonNull(router, "router");
+        this.copy = null;
     }
 
     @Override
@@ -165,7 +198,7 @@ public final class JdbcShardSink implements ShardSink {
             try {
                 final long stored = lockCheckpoint(c, batch.partition());
                 final List<RowChange> todo = batch.changes().stream().filter(ch -> ch.offset() >= stored).toList();
-                applyChanges(c, todo);
+                applyChanges(c, todo, copy);
                 try (PreparedStatement ps = c.prepareStatement("UPDATE projection_checkpoint"
                         + " SET next_offset = GREATEST(next_offset, ?), updated_at = now() WHERE partition = ?")) {
                     ps.setLong(1, batch.nextOffset());
@@ -199,7 +232,8 @@ public final class JdbcShardSink implements ShardSink {
         }
     }
 
-    private static void applyChanges(final Connection c, final List<RowChange> changes) throws SQLException {
+    private static void applyChanges(final Connection c, final List<RowChange> changes, final MessageCopy copy)
+            throws SQLException {
         if (changes.isEmpty()) {
             return;
         }
@@ -207,6 +241,9 @@ public final class JdbcShardSink implements ShardSink {
         try {
             for (List<RowChange> group : StatementPlan.plan(changes)) {
                 final RowChange.Kind kind = group.get(0).kind();
+                if (copy != null && kind == RowChange.Kind.MESSAGE_INSERT && copy.tryCopy(c, group)) {
+                    continue; // loaded with COPY; else (refused, rolled back to its savepoint) the statements below
+                }
                 PreparedStatement ps = statements.get(kind);
                 if (ps == null) {
                     ps = c.prepareStatement(SQL.get(kind));
