@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * rc:{p7}:cm:TEAM:CHANNEL    set   user ids of the channel's members
  * rc:{p7}:w:TEAM:CHANNEL     zset  the newest N root messages not deleted: score = log offset, member = message id
  * rc:{p7}:b:TEAM:CHANNEL     hash  message id -> {@link CachedMessage#encode()} (the read API's message object)
+ * rc:{p7}:l*:TEAM…           the team's channel list (channels, memberships and read markers, unread counts): {@link ChannelListKeys}
  * </pre>
  *
  * <p>A state written by another layout version ({@code f}) is no state: the first batch or fill
@@ -56,8 +57,12 @@ public final class ReadCacheKeys {
     static final String CHANNEL_MEMBERS = "cm:";
     static final String WINDOW = "w:";
     static final String BODIES = "b:";
-    /** Version of the stored layout; entries of another version are invalid. 2 = bodies are read API objects. */
-    static final String FORMAT = "2";
+    /**
+     * Version of the stored layout; entries of another version are invalid. 2 = bodies are read API
+     * objects, 3 = the batch script also writes the channel lists ({@link ChannelListKeys}), so a
+     * projector of layout 2 (which does not) never feeds a state that list readers trust.
+     */
+    static final String FORMAT = "3";
 
     private ReadCacheKeys() {
     }
@@ -141,10 +146,11 @@ public final class ReadCacheKeys {
      * {@code ["m+", off, team, channel, messageId, encoded]}, {@code ["me", off, team, channel, messageId, jsonText, jsonEditedAt]},
      * {@code ["md", off, team, channel, messageId]}, {@code ["rs", off, team, channel, rootId, jsonReplyCount, jsonLastReplyAt]}
      * (the {@code json*} values rendered by {@link CachedMessage#jsonString}/{@link CachedMessage#jsonNumber}, spliced into the
-     * stored object; a stored object that cannot be spliced makes its channel entry cold).
+     * stored object; a stored object that cannot be spliced makes its channel entry cold), and the channel
+     * lists' ops {@code ["L…", off, team, …]} (and {@code cm+}/{@code cm-} again) documented on {@link ChannelListKeys#LUA_LIST}.
      * Returns 0 = gap (new epoch, nothing applied), 1 = already applied, 2 = applied.
      */
-    public static final String APPLY = LUA_KEYS + """
+    public static final String APPLY = LUA_KEYS + ChannelListKeys.LUA_LIST + """
             local TEXT, CREATED, EDITED, POSITION, REPLIES, LAST_REPLY = '%s', '%s', '%s', '%s', '%s', '%s'
             local first = tonumber(ARGV[2])
             local nxt = tonumber(ARGV[3])
@@ -161,7 +167,10 @@ public final class ReadCacheKeys {
             end
             for _, op in ipairs(cjson.decode(ARGV[6])) do
               local kind, off = op[1], op[2]
-              if off >= n then
+              if off >= n and string.sub(kind, 1, 1) == 'L' then
+                listOp(e, N, op)
+              elseif off >= n then
+                if kind == 'cm+' or kind == 'cm-' then listOp(e, N, op) end
                 if kind == 'tm+' or kind == 'tm-' then
                   local k = kT(op[3])
                   if valid(k, off) then

@@ -16,7 +16,7 @@ import java.util.Map;
  * summary newer (absolute values, applied again by that batch).
  */
 final class ShardFacts {
-    static final ShardFacts NONE = new ShardFacts(Map.of(), Map.of(), Map.of());
+    static final ShardFacts NONE = new ShardFacts(Map.of(), Map.of(), Map.of(), Map.of());
 
     record Key(String teamId, String messageId) {
     }
@@ -24,14 +24,26 @@ final class ShardFacts {
     record Root(String channelId, String messageId, int replyCount, String lastReplyAt) {
     }
 
+    /** A message's row as the shard holds it after the batch (columns that matter to the channel lists). */
+    record Row(String channelId, String authorId, boolean root, long logOffset, long lastOffset, boolean deleted) {
+    }
+
     private final Map<Key, Long> posted;
     private final Map<Key, Root> roots;
     private final Map<Key, Root> rootsOfReplies;
+    private final Map<Key, Row> rows;
 
-    ShardFacts(final Map<Key, Long> posted, final Map<Key, Root> roots, final Map<Key, Root> rootsOfReplies) {
+    ShardFacts(final Map<Key, Long> posted, final Map<Key, Root> roots, final Map<Key, Root> rootsOfReplies,
+               final Map<Key, Row> rows) {
         this.posted = posted;
         this.roots = roots;
         this.rootsOfReplies = rootsOfReplies;
+        this.rows = rows;
+    }
+
+    /** The message's row, or null when the shard has none. */
+    Row row(final Key k) {
+        return rows.get(k);
     }
 
     /** The log offset the shard stored for the message, or -1 when it has none. */
@@ -54,6 +66,7 @@ final class ShardFacts {
         final Map<Key, Long> posted = new HashMap<>();
         final Map<Key, Root> roots = new HashMap<>();
         final Map<Key, Root> ofReplies = new HashMap<>();
+        final Map<Key, Row> rows = new HashMap<>();
         try (Connection c = shard.getConnection()) {
             c.setReadOnly(true);
             try (PreparedStatement ps = c.prepareStatement("SELECT log_offset FROM messages WHERE team_id = ? AND message_id = ?")) {
@@ -80,8 +93,21 @@ final class ShardFacts {
                     root(ps, k).ifPresent(r -> ofReplies.put(k, r));
                 }
             }
+            try (PreparedStatement ps = c.prepareStatement("SELECT channel_id, author_id, thread_root_id IS NULL, log_offset,"
+                    + " last_offset, deleted_at IS NOT NULL FROM messages WHERE team_id = ? AND message_id = ?")) {
+                for (Key k : q.rows()) {
+                    ps.setString(1, k.teamId());
+                    ps.setString(2, k.messageId());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            rows.put(k, new Row(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4), rs.getLong(5),
+                                    rs.getBoolean(6)));
+                        }
+                    }
+                }
+            }
         }
-        return new ShardFacts(posted, roots, ofReplies);
+        return new ShardFacts(posted, roots, ofReplies, rows);
     }
 
     private static java.util.Optional<Root> root(final PreparedStatement ps, final Key k) throws SQLException {

@@ -17,7 +17,8 @@ import java.io.UncheckedIOException;
 /**
  * {@code GET /api/v1/read-cache/stats}: the read cache's hit rate and counters, e.g.
  * <pre>{@code
- * {"enabled":true,"hits":950,"misses":50,"hitRate":0.95,"cold":20,"shallow":10,"unavailable":20,"errors":0,"fills":20,"fillsRefused":0}
+ * {"enabled":true,"hits":950,"misses":50,"hitRate":0.95,"cold":20,"shallow":10,"unavailable":20,"errors":0,"fills":20,"fillsRefused":0,
+ *  "channelList":{"hits":99,"misses":1,"hitRate":0.99,"cold":1,"shallow":0,"unavailable":0,"errors":0,"fills":1,"fillsRefused":0}}
  * }</pre>
  */
 @Secured(SecurityRule.IS_ANONYMOUS)
@@ -48,6 +49,17 @@ final class ReadCacheStatsController {
             g.writeNumberField("errors", stats.errors.sum());
             g.writeNumberField("fills", stats.fills.sum());
             g.writeNumberField("fillsRefused", stats.fillsRefused.sum());
+            g.writeObjectFieldStart("channelList");
+            g.writeNumberField("hits", stats.listHits.sum());
+            g.writeNumberField("misses", stats.listMisses());
+            g.writeNumberField("hitRate", stats.listHitRate());
+            g.writeNumberField("cold", stats.listCold.sum());
+            g.writeNumberField("shallow", stats.listShallow.sum());
+            g.writeNumberField("unavailable", stats.listUnavailable.sum());
+            g.writeNumberField("errors", stats.listErrors.sum());
+            g.writeNumberField("fills", stats.listFills.sum());
+            g.writeNumberField("fillsRefused", stats.listFillsRefused.sum());
+            g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

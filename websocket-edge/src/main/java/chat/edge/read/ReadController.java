@@ -42,7 +42,8 @@ import java.sql.SQLException;
  * <p>With Redis ({@code redis.uri}) and {@code chat.read-cache.enabled}, history pages are served
  * from the read cache when the team's and channel's entries are valid (membership checked from
  * the cache, as strictly as in SQL), else from the shard; a cold entry is then filled from a
- * shard snapshot. Hit rate: {@code GET /api/v1/read-cache/stats}.
+ * shard snapshot. The channel list is served the same way from the team's cached list (unread
+ * counts computed in Redis, see {@code ChannelListKeys}). Hit rate: {@code GET /api/v1/read-cache/stats}.
  *
  * <pre>{@code
  * curl -H "Authorization: Bearer $TOKEN" 'localhost:8080/api/v1/teams/acme/channels/general/messages?limit=50'
@@ -89,9 +90,47 @@ class ReadController {
         }
     }
 
+    /**
+     * The caller's channel list: from the read cache when the team's list entry is valid (one
+     * script returns the rendered answer), else from the shard; after a cold miss the team's list
+     * is filled from a shard snapshot.
+     */
     @Get(uri = "/channels", produces = MediaType.APPLICATION_JSON)
-    HttpResponse<String> channels(@PathVariable final String teamId, @Nullable @Caller final String user) {
-        return answer(teamId, user, (c, g) -> ReadModelQueries.channels(c, teamId, user, g));
+    HttpResponse<?> channels(@PathVariable final String teamId, @Nullable @Caller final String user) {
+        ReadCache.Outcome miss = null;
+        if (cache != null && user != null && Ids.isValid(teamId)) {
+            final ReadCache.Answer a = cache.channels(queries.partitionOf(teamId), teamId, user);
+            switch (a.outcome()) {
+                case HIT -> {
+                    return HttpResponse.ok(a.body()).contentType(MediaType.APPLICATION_JSON_TYPE);
+                }
+                case NOT_TEAM -> {
+                    return error(HttpStatus.NOT_FOUND, "TEAM_NOT_FOUND", "no team " + teamId);
+                }
+                default -> miss = a.outcome();
+            }
+        }
+        final HttpResponse<String> fromShard = answer(teamId, user, (c, g) -> ReadModelQueries.channels(c, teamId, user, g));
+        if (miss == ReadCache.Outcome.COLD && fromShard.getStatus() == HttpStatus.OK) {
+            fillList(teamId);
+        }
+        return fromShard;
+    }
+
+    /** After a cold miss: installs a shard snapshot of the team's channel list (best effort). */
+    private void fillList(final String teamId) {
+        if (!cache.reachable()) {
+            return;
+        }
+        final int partition = queries.partitionOf(teamId);
+        try (Connection c = queries.connect(teamId)) {
+            final ReadModelQueries.ListSnapshot s = ReadModelQueries.listSnapshot(c, partition, teamId, window);
+            if (s != null) {
+                cache.fillList(partition, s);
+            }
+        } catch (SQLException e) {
+            LOG.debug("read cache fill of the channel list of {} skipped: {}", teamId, e.getMessage());
+        }
     }
 
     /**

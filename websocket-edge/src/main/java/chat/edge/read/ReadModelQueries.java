@@ -2,6 +2,7 @@ package chat.edge.read;
 
 import chat.common.kafka.TeamPartitioner;
 import chat.common.redis.CachedMessage;
+import chat.common.redis.ChannelListKeys;
 import chat.common.shard.ShardDataSources;
 import chat.common.shard.ShardMap;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -74,6 +75,8 @@ public final class ReadModelQueries {
     /**
      * The caller's channels of a team: every public channel and the private ones they belong to,
      * with membership, last activity and, for members, the count of unread root messages by others.
+     * Ordered by channel id in byte order ({@code COLLATE "C"}, whatever the database's collation), the
+     * order the read cache's list keeps too.
      */
     static void channels(final Connection c, final String team, final String user, final JsonGenerator g)
             throws SQLException, IOException {
@@ -86,7 +89,8 @@ public final class ReadModelQueries {
                 + "   AND m.log_offset > coalesce((SELECT rm.message_offset FROM read_markers rm WHERE rm.team_id = ch.team_id"
                 + "     AND rm.channel_id = ch.channel_id AND rm.user_id = ?), -1)) END AS unread"
                 + " FROM channels ch LEFT JOIN channel_members cm ON cm.team_id = ch.team_id AND cm.channel_id = ch.channel_id"
-                + " AND cm.user_id = ? WHERE ch.team_id = ? AND (NOT ch.private OR cm.user_id IS NOT NULL) ORDER BY ch.channel_id";
+                + " AND cm.user_id = ? WHERE ch.team_id = ? AND (NOT ch.private OR cm.user_id IS NOT NULL)"
+                + " ORDER BY ch.channel_id COLLATE \"C\"";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, user);
             ps.setString(2, user);
@@ -95,12 +99,8 @@ public final class ReadModelQueries {
             try (ResultSet rs = ps.executeQuery()) {
                 g.writeArrayFieldStart("channels");
                 while (rs.next()) {
-                    g.writeStartObject();
-                    g.writeStringField("channelId", rs.getString(1));
-                    g.writeStringField("name", rs.getString(2));
-                    g.writeBooleanField("private", rs.getBoolean(3));
-                    g.writeStringField("topic", rs.getString(4));
-                    g.writeBooleanField("archived", rs.getTimestamp(5) != null);
+                    ChannelListKeys.writeHead(g, rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4),
+                            rs.getTimestamp(5) != null);
                     g.writeBooleanField("member", rs.getBoolean(6));
                     writeTime(g, "lastActivityAt", rs.getTimestamp(7));
                     final long lastOffset = rs.getLong(8);
@@ -362,6 +362,173 @@ public final class ReadModelQueries {
         } finally {
             c.rollback();
             c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * What the read cache holds of a team's channel list ({@link ChannelListKeys}), read in one
+     * REPEATABLE READ transaction together with the partition's checkpoint. Bounded: per channel
+     * at most {@code n} window entries, one count per author, one row per member and read marker.
+     */
+    record ListSnapshot(String team, long checkpoint, List<String> teamMembers, List<String[]> channels,
+                        List<String[]> activity, List<String[]> totals, List<Window> windows, List<String[]> members,
+                        List<String[]> markers) {
+        /** The newest live roots of a channel (offset, author), newest first, and the floor below them (-1: none). */
+        record Window(String channel, long floor, List<String[]> entries) {
+        }
+
+        /** The snapshot argument of {@code ChannelListKeys.LIST_INSTALL} (numbers as strings). */
+        String toJson() {
+            final java.io.StringWriter out = new java.io.StringWriter(1024 + windows.size() * 64);
+            try (JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(out)) {
+                g.writeStartObject();
+                g.writeStringField("t", team);
+                g.writeArrayFieldStart("tm");
+                for (String u : teamMembers) {
+                    g.writeString(u);
+                }
+                g.writeEndArray();
+                rows(g, "ch", channels);
+                rows(g, "act", activity);
+                rows(g, "tot", totals);
+                g.writeArrayFieldStart("w");
+                for (Window w : windows) {
+                    g.writeStartArray();
+                    g.writeString(w.channel());
+                    g.writeString(Long.toString(w.floor()));
+                    g.writeStartArray();
+                    for (String[] e : w.entries()) {
+                        g.writeStartArray();
+                        g.writeString(e[0]);
+                        g.writeString(e[1]);
+                        g.writeEndArray();
+                    }
+                    g.writeEndArray();
+                    g.writeEndArray();
+                }
+                g.writeEndArray();
+                rows(g, "cm", members);
+                rows(g, "rm", markers);
+                g.writeEndObject();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return out.toString();
+        }
+
+        private static void rows(final JsonGenerator g, final String field, final List<String[]> rows) throws IOException {
+            g.writeArrayFieldStart(field);
+            for (String[] r : rows) {
+                g.writeStartArray();
+                for (String v : r) {
+                    g.writeString(v);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+        }
+    }
+
+    /** The snapshot of a team's channel list for the cache ({@code n} = unread window), or null when the team does not exist. */
+    static ListSnapshot listSnapshot(final Connection c, final int partition, final String team, final int n) throws SQLException {
+        final boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        try {
+            long checkpoint = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT next_offset FROM projection_checkpoint WHERE partition = ?")) {
+                ps.setInt(1, partition);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        checkpoint = rs.getLong(1);
+                    }
+                }
+            }
+            if (strings(c, "SELECT team_id FROM teams WHERE team_id = ?", team, null).isEmpty()) {
+                return null;
+            }
+            final List<String> teamMembers = strings(c, "SELECT user_id FROM team_members WHERE team_id = ?", team, null);
+            final List<String[]> channels = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT channel_id, name, private, topic, archived_at IS NOT NULL"
+                    + " FROM channels WHERE team_id = ?")) {
+                ps.setString(1, team);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        channels.add(new String[] {rs.getString(1),
+                                ChannelListKeys.channelHead(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4),
+                                        rs.getBoolean(5)), rs.getBoolean(3) ? "1" : "0"});
+                    }
+                }
+            }
+            final List<String[]> activity = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT channel_id, max(created_at), max(log_offset) FROM messages"
+                    + " WHERE team_id = ? GROUP BY channel_id")) {
+                ps.setString(1, team);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        final java.time.Instant at = rs.getTimestamp(2).toInstant();
+                        activity.add(new String[] {rs.getString(1), Long.toString(ChannelListKeys.micros(at)),
+                                CachedMessage.jsonString(at.toString()), Long.toString(rs.getLong(3))});
+                    }
+                }
+            }
+            final List<String[]> totals = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT channel_id, author_id, count(*) FROM messages WHERE team_id = ?"
+                    + " AND thread_root_id IS NULL AND deleted_at IS NULL GROUP BY channel_id, author_id")) {
+                ps.setString(1, team);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        totals.add(new String[] {rs.getString(1), rs.getString(2), Long.toString(rs.getLong(3))});
+                    }
+                }
+            }
+            // the newest n + 1 live roots per channel (index messages_by_channel): n in the window, the next one is the floor
+            final java.util.Map<String, ListSnapshot.Window> windows = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT ch.channel_id, m.log_offset, m.author_id FROM channels ch"
+                    + " CROSS JOIN LATERAL (SELECT log_offset, author_id FROM messages m WHERE m.team_id = ch.team_id"
+                    + " AND m.channel_id = ch.channel_id AND m.thread_root_id IS NULL AND m.deleted_at IS NULL"
+                    + " ORDER BY m.log_offset DESC LIMIT ?) m WHERE ch.team_id = ? ORDER BY ch.channel_id, m.log_offset DESC")) {
+                ps.setInt(1, n + 1);
+                ps.setString(2, team);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        final String ch = rs.getString(1);
+                        final ListSnapshot.Window w = windows.computeIfAbsent(ch, k -> new ListSnapshot.Window(k, -1, new ArrayList<>()));
+                        if (w.entries().size() == n) {
+                            windows.put(ch, new ListSnapshot.Window(ch, rs.getLong(2), w.entries()));
+                        } else {
+                            w.entries().add(new String[] {Long.toString(rs.getLong(2)), rs.getString(3)});
+                        }
+                    }
+                }
+            }
+            final List<String[]> members = pairs(c, "SELECT channel_id, user_id FROM channel_members WHERE team_id = ?", team, 2);
+            final List<String[]> markers = pairs(c, "SELECT channel_id, user_id, message_offset FROM read_markers WHERE team_id = ?",
+                    team, 3);
+            c.commit();
+            return new ListSnapshot(team, checkpoint, teamMembers, channels, activity, totals, new ArrayList<>(windows.values()),
+                    members, markers);
+        } finally {
+            c.rollback();
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static List<String[]> pairs(final Connection c, final String sql, final String team, final int columns)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, team);
+            try (ResultSet rs = ps.executeQuery()) {
+                final List<String[]> out = new ArrayList<>();
+                while (rs.next()) {
+                    final String[] row = new String[columns];
+                    for (int i = 0; i < columns; i++) {
+                        row[i] = rs.getString(i + 1);
+                    }
+                    out.add(row);
+                }
+                return out;
+            }
         }
     }
 

@@ -55,9 +55,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *   --teams 10 --channels-per-team 100 --messages-per-channel 1000 --reads 40000
  * }</pre>
  *
- * Mix per read: 88% newest page (limit 50), 9% second page (cursor from the first), 3% a deep page
- * (cursor ~600 messages back, beyond the cached window); readers pick channels uniformly, and a
- * writer posts {@code --writes-per-second} new messages meanwhile.
+ * Mix per read: {@code --list-percent} (default 10) the caller's channel list of a team
+ * ({@code GET /teams/{t}/channels}, 100 channels with unread counts), the rest history: 88% newest
+ * page (limit 50), 9% second page (cursor from the first), 3% a deep page (cursor ~600 messages
+ * back, beyond the cached window); readers pick teams, channels and members uniformly, and a
+ * writer posts {@code --writes-per-second} new messages meanwhile. Before the phases, users u1..u3
+ * mark every channel read at the 5th newest message (through the HTTP API), so list reads count
+ * unread messages after a marker as well as without one. History and list latencies and hit
+ * rates are reported apart.
  */
 public final class ReadBench {
     private static final java.util.regex.Pattern CURSOR = java.util.regex.Pattern.compile("\"nextCursor\":\"(\\d+)\"");
@@ -71,6 +76,7 @@ public final class ReadBench {
     private final int messagesPerChannel;
     private final int users = 20;
     private final int threads;
+    private final int listPercent;
     /** team/channel -> cursor of the second page, learned from first pages. */
     private final Map<String, String> secondPage = new ConcurrentHashMap<>();
 
@@ -82,6 +88,10 @@ public final class ReadBench {
         this.channelsPerTeam = Integer.parseInt(args.getOrDefault("channels-per-team", "100"));
         this.messagesPerChannel = Integer.parseInt(args.getOrDefault("messages-per-channel", "1000"));
         this.threads = Integer.parseInt(args.getOrDefault("threads", "4"));
+        this.listPercent = Integer.parseInt(args.getOrDefault("list-percent", "10"));
+        if (listPercent < 0 || listPercent > 100) {
+            throw new IllegalArgumentException("--list-percent must be 0..100, got " + listPercent);
+        }
     }
 
     public static void main(final String[] argv) throws Exception {
@@ -127,6 +137,16 @@ public final class ReadBench {
         }
         System.out.printf("warm-up of %d channels in %.1f s; stats %s%n", teams * channelsPerTeam, (System.nanoTime() - w0) / 1e9,
                 stats());
+        if (listPercent > 0 && !"false".equals(args.get("markers"))) {
+            final long m0 = System.nanoTime();
+            final int marked = markRead();
+            System.out.printf("read markers: %d set in %.1f s%n", marked, (System.nanoTime() - m0) / 1e9);
+        }
+        final long l0 = System.nanoTime();
+        for (int t = 0; t < teams && listPercent > 0; t++) {
+            list(t);
+        }
+        System.out.printf("list warm-up of %d teams in %.2f s; stats %s%n", teams, (System.nanoTime() - l0) / 1e9, stats());
         mix(Math.max(2000, reads / 10), "jit warm-up");
         final Phase warm = mix(reads, "warm cache");
         final int redisPort = Integer.parseInt(args.getOrDefault("redis-port", "16495"));
@@ -149,13 +169,22 @@ public final class ReadBench {
         System.out.println("| phase | reads | p50 ms | p90 ms | p99 ms | max ms | reads/s | hit rate |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (Phase p : List.of(warm, stopped)) {
-            System.out.printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.4f |%n", p.name, p.n, p.p(0.50), p.p(0.90), p.p(0.99),
-                    p.p(1.0), p.n / p.seconds, p.hitRate);
+            System.out.printf("| %s: history | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.4f |%n", p.name, p.n, p.p(0.50), p.p(0.90),
+                    p.p(0.99), p.p(1.0), p.n / p.seconds, p.hitRate);
+            if (p.lists().n() > 0) {
+                final Phase l = p.lists();
+                System.out.printf("| %s: channel list | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.4f |%n", p.name, l.n, l.p(0.50),
+                        l.p(0.90), l.p(0.99), l.p(1.0), l.n / p.seconds, l.hitRate);
+            }
         }
     }
 
-    record Phase(String name, int n, long[] nanos, double seconds, double hitRate, long errors) {
+    /** A phase's history reads; {@code lists} holds its channel-list reads (same shape, no nested lists). */
+    record Phase(String name, int n, long[] nanos, double seconds, double hitRate, long errors, Phase lists) {
         double p(final double q) {
+            if (nanos.length == 0) {
+                return 0;
+            }
             final int i = (int) Math.min(nanos.length - 1, Math.max(0, Math.ceil(q * nanos.length) - 1));
             return nanos[i] / 1e6;
         }
@@ -164,6 +193,9 @@ public final class ReadBench {
     private Phase mix(final int n, final String name) throws Exception {
         final String before = stats();
         final long[] nanos = new long[n];
+        final long[] listNanos = new long[n];
+        final AtomicInteger historyCount = new AtomicInteger();
+        final AtomicInteger listCount = new AtomicInteger();
         final AtomicInteger next = new AtomicInteger();
         final AtomicLong errors = new AtomicLong();
         final AtomicBoolean writing = new AtomicBoolean(true);
@@ -175,15 +207,25 @@ public final class ReadBench {
                 final ThreadLocalRandom rnd = ThreadLocalRandom.current();
                 int i;
                 while ((i = next.getAndIncrement()) < n) {
+                    final boolean isList = rnd.nextInt(100) < listPercent;
                     final int roll = rnd.nextInt(100);
                     final int kind = roll < 88 ? 0 : roll < 97 ? 1 : 2;
                     final long s = System.nanoTime();
                     try {
-                        read(rnd.nextInt(teams), rnd.nextInt(channelsPerTeam), kind);
+                        if (isList) {
+                            list(rnd.nextInt(teams));
+                        } else {
+                            read(rnd.nextInt(teams), rnd.nextInt(channelsPerTeam), kind);
+                        }
                     } catch (Exception e) {
                         errors.incrementAndGet();
                     }
-                    nanos[i] = System.nanoTime() - s;
+                    final long took = System.nanoTime() - s;
+                    if (isList) {
+                        listNanos[listCount.getAndIncrement()] = took;
+                    } else {
+                        nanos[historyCount.getAndIncrement()] = took;
+                    }
                 }
             }));
         }
@@ -196,10 +238,20 @@ public final class ReadBench {
         final String after = stats();
         final long hits = field(after, "hits") - field(before, "hits");
         final long misses = field(after, "misses") - field(before, "misses");
-        Arrays.sort(nanos);
-        final Phase p = new Phase(name, n, nanos, seconds, hits + misses == 0 ? 0 : (double) hits / (hits + misses), errors.get());
-        System.out.printf("%s: %d reads in %.1f s, p50 %.2f ms, p99 %.2f ms, hit rate %.4f (hits %d, misses %d), errors %d; load %s; stats %s%n",
-                name, n, seconds, p.p(0.5), p.p(0.99), p.hitRate, hits, misses, errors.get(), loadAverage(), after);
+        final long listHits = field(listPart(after), "hits") - field(listPart(before), "hits");
+        final long listMisses = field(listPart(after), "misses") - field(listPart(before), "misses");
+        final long[] history = Arrays.copyOf(nanos, historyCount.get());
+        final long[] lists = Arrays.copyOf(listNanos, listCount.get());
+        Arrays.sort(history);
+        Arrays.sort(lists);
+        final Phase l = new Phase(name, lists.length, lists, seconds,
+                listHits + listMisses == 0 ? 0 : (double) listHits / (listHits + listMisses), 0, null);
+        final Phase p = new Phase(name, history.length, history, seconds, hits + misses == 0 ? 0 : (double) hits / (hits + misses),
+                errors.get(), l);
+        System.out.printf("%s: %d history reads in %.1f s, p50 %.2f ms, p99 %.2f ms, hit rate %.4f (hits %d, misses %d);"
+                        + " %d list reads, p50 %.2f ms, p99 %.2f ms, hit rate %.4f (hits %d, misses %d); errors %d; load %s; stats %s%n",
+                name, p.n, seconds, p.p(0.5), p.p(0.99), p.hitRate, hits, misses, l.n, l.p(0.5), l.p(0.99), l.hitRate, listHits,
+                listMisses, errors.get(), loadAverage(), after);
         return p;
     }
 
@@ -226,6 +278,56 @@ public final class ReadBench {
                 secondPage.put(key, m.group(1));
             }
         }
+    }
+
+    /** The channel list of team {@code t} as a random member (u0..u4 see the private channels too). */
+    private void list(final int t) throws Exception {
+        final String user = "u" + ThreadLocalRandom.current().nextInt(users);
+        final HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(http + "/api/v1/teams/" + team(t) + "/channels"))
+                .header("Authorization", chat.dev.bench.BenchTokens.bearer(http, user)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200 || !r.body().startsWith("{\"channels\":[")) {
+            throw new IllegalStateException("channel list answered " + r.statusCode() + ": " + r.body());
+        }
+    }
+
+    /** u1..u3 mark every channel read at its 5th newest message (via the HTTP API); returns how many were set. */
+    private int markRead() throws Exception {
+        final java.util.regex.Pattern id = java.util.regex.Pattern.compile("\"messageId\":\"([^\"]+)\"");
+        int marked = 0;
+        for (int t = 0; t < teams; t++) {
+            for (int c = 0; c < channelsPerTeam; c++) {
+                final HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(http + "/api/v1/teams/" + team(t)
+                                + "/channels/" + channel(c) + "/messages?limit=5")).header("Authorization",
+                                chat.dev.bench.BenchTokens.bearer(http, "u1")).timeout(Duration.ofSeconds(10)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                final java.util.regex.Matcher m = id.matcher(page.body());
+                String last = null;
+                while (m.find()) {
+                    last = m.group(1);
+                }
+                if (last == null) {
+                    continue;
+                }
+                for (int u = 1; u <= 3; u++) {
+                    final HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(http + "/api/v1/teams/" + team(t)
+                                    + "/channels/" + channel(c) + "/messages/" + last + "/read"))
+                                    .header("Authorization", chat.dev.bench.BenchTokens.bearer(http, "u" + u))
+                                    .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() / 100 != 2) {
+                        throw new IllegalStateException("read marker answered " + r.statusCode() + ": " + r.body());
+                    }
+                    marked++;
+                }
+            }
+        }
+        return marked;
+    }
+
+    private static String listPart(final String stats) {
+        final int i = stats.indexOf("\"channelList\"");
+        return i < 0 ? "" : stats.substring(i);
     }
 
     /** The OS load average (1, 5, 15 min), to judge how much the shared machine disturbed a phase. */

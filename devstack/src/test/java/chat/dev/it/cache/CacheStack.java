@@ -29,6 +29,11 @@ final class CacheStack implements AutoCloseable {
     final Http shardOnly;
 
     CacheStack() throws Exception {
+        this(Map.of());
+    }
+
+    /** {@code extra}: properties of both instances (e.g. a small {@code chat.read-cache.window}). */
+    CacheStack(final Map<String, Object> extra) throws Exception {
         stack = TestStack.get();
         redisDir = Files.createTempDirectory("read-cache-it-redis");
         redis = new EmbeddedRedisServer(redisDir, 0);
@@ -40,10 +45,12 @@ final class CacheStack implements AutoCloseable {
         streamsDir = Files.createTempDirectory("read-cache-it-streams");
         cachedProps.put("chat.projector.state-dir", streamsDir.toString());
         cachedProps.put("chat.projector.commit-interval-ms", 100);
+        cachedProps.putAll(extra);
         cachedContext = ApplicationContext.builder().properties(cachedProps).deduceEnvironment(false).start();
         cached = new Http("http://127.0.0.1:" + cachedContext.getBean(EmbeddedServer.class).start().getPort());
         final Map<String, Object> shardProps = base();
         shardProps.put("chat.projector.enabled", false);
+        shardProps.putAll(extra);
         shardProps.put("chat.read-cache.enabled", false);
         shardContext = ApplicationContext.builder().properties(shardProps).deduceEnvironment(false).start();
         shardOnly = new Http("http://127.0.0.1:" + shardContext.getBean(EmbeddedServer.class).start().getPort());

@@ -87,6 +87,17 @@ class ReadCacheIT {
         return out;
     }
 
+    /** Whether the cached instance's Redis gate has a usable connection (for failure messages), and what a PING says. */
+    private static String gateState(final boolean bytes) {
+        final chat.common.redis.RedisGate gate = cs.cachedContext.getBean(chat.common.redis.RedisGate.class);
+        try {
+            return bytes ? gate.byteCommands().map(c -> "open, PING " + c.ping()).orElse("not open")
+                    : gate.commands().map(c -> "open, PING " + c.ping()).orElse("not open");
+        } catch (RuntimeException e) {
+            return "open, PING failed: " + e;
+        }
+    }
+
     @Test
     @Order(1)
     void givenAChattingTeam_whenHistoryIsReadTwice_thenTheCacheServesExactlyTheShardsHistory() {
@@ -204,7 +215,8 @@ class ReadCacheIT {
             }
         }
         assertThat(warm).as("cache served again after Redis returned: reads " + cs.cached.stats() + ", projector's cache writer "
-                + projector.cacheStats() + " (applied before the return: " + appliedBeforeReturn + ")").isTrue();
+                + projector.cacheStats() + " (applied before the return: " + appliedBeforeReturn + "), gate: strings "
+                + gateState(false) + ", bytes " + gateState(true)).isTrue();
         final long fills = cs.cached.stats().get("fills").asLong();
         cs.cached.post(TEAM, "general", "carol", "{\"text\":\"after the outage\"}");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
