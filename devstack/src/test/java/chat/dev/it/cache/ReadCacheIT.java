@@ -122,6 +122,8 @@ class ReadCacheIT {
         sameAsShard(false);
         sameAsShard(true);
         final long fillsWarm = cs.cached.stats().get("fills").asLong();
+        final chat.projector.ProjectorService projector = cs.cachedContext.getBean(chat.projector.ProjectorService.class);
+        final chat.projector.cache.ReadCacheWriter.Stats writerWarm = projector.cacheStats();
 
         // Then later changes are written through: edits, deletes, thread replies, a retried post
         w.expect(200, "PATCH", BASE + "/channels/general/messages/" + ids.get(3), "carol", "{\"text\":\"m3 edited\"}");
@@ -142,8 +144,14 @@ class ReadCacheIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> texts(cs.shardOnly, "board", "carol").contains("carol is in")
                 && texts(cs.shardOnly, "general", "bob").contains("m3 edited") && texts(cs.shardOnly, "general", "bob").contains(tricky));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> sameAsShard(true));
-        assertThat(cs.cached.stats().get("fills").asLong()).as("kept current by write-through, not refilled")
-                .isEqualTo(fillsWarm);
+        // A write-through that met a gap or failed (e.g. a Redis command timing out on a loaded machine)
+        // leaves the partition to be refilled, which is correct (the reads above equal the shard's); only
+        // when every write went through must nothing have been refilled.
+        final chat.projector.cache.ReadCacheWriter.Stats writerNow = projector.cacheStats();
+        if (writerNow.gaps() == writerWarm.gaps() && writerNow.failures() == writerWarm.failures()) {
+            assertThat(cs.cached.stats().get("fills").asLong()).as("kept current by write-through, not refilled: writer " + writerNow)
+                    .isEqualTo(fillsWarm);
+        }
         final JsonNode root = cs.cached.get(BASE + "/channels/general/messages", "bob").body().get("messages");
         assertThat(root.get(root.size() - 1).get("messageId").asText()).isEqualTo(ids.get(0));
         assertThat(root.get(root.size() - 1).get("replyCount").asInt()).isEqualTo(1);
@@ -171,7 +179,10 @@ class ReadCacheIT {
     @Order(2)
     void givenRedisStopped_whenReadingAndWriting_thenReadsComeFromTheShardAndWritesWork_andWhenItReturnsTheCacheRecovers()
             throws Exception {
-        // Given a warm cache, saved to disk so the restarted Redis comes back with what it held (stale by then)
+        // Given a client that retries at most a second apart (RedisReconnect; Lettuce alone waits up to 30 s)
+        assertThat(cs.cachedContext.getBean(RedisClient.class).getResources().reconnectDelay().createDelay(40))
+                .isLessThanOrEqualTo(Duration.ofSeconds(1));
+        // and a warm cache, saved to disk so the restarted Redis comes back with what it held (stale by then)
         sameAsShard(true);
         final RedisClient client = RedisClient.create("redis://127.0.0.1:" + cs.redisPort);
         try (StatefulRedisConnection<String, String> c = client.connect()) {
@@ -202,7 +213,16 @@ class ReadCacheIT {
         // Then no read ever serves the stale copy, and the cache becomes valid again without a restart
         final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         boolean warm = false;
+        long nextPost = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         while (!warm && System.nanoTime() < deadline) {
+            if (projector.cacheStats().applied() <= appliedBeforeReturn && System.nanoTime() > nextPost) {
+                // that write may have reached the writer before its connection was back (then it failed and
+                // marked the partition stale); the next one, once applied, gives the same guarantee
+                final String again = "while redis comes back, again at " + System.nanoTime();
+                cs.cached.post(TEAM, "general", "bob", "{\"text\":\"" + again + "\"}");
+                await().atMost(Duration.ofSeconds(10)).until(() -> texts(cs.shardOnly, "general", "bob").contains(again));
+                nextPost = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            }
             final long before = hits();
             sameAsShard(false);
             // warm again, and the projector has marked what it missed during the outage (a later
