@@ -48,18 +48,28 @@ final class IdleBench {
     private IdleBench() {
     }
 
+    /** Two daemon threads for the set-up's HTTP client. */
+    private static java.util.concurrent.ExecutorService daemonPool(final String name) {
+        return java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+            final Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A poster used only for set-up as user "bench": creating {@code teams} with channel "general", adding members. */
+    private static Poster setupPoster(final String url, final String[] teams, final java.util.concurrent.ExecutorService ex) {
+        return new Poster(url, teams, "general", 50, new Tracker(),
+                new WsFleet(url.replaceFirst("^http", "ws"), url, new String[] {"bench"}, teams, new Tracker(), ex),
+                64, java.time.Duration.ofSeconds(30), ex);
+    }
+
     /** Creates {@code team} (channel "general") as user "bench", then posts at {@code rate}/s for {@code seconds} (open loop, bounded). */
     private static Thread postThread(final String url, final String team, final double rate, final double seconds,
                                      final double delaySeconds, final java.util.concurrent.atomic.AtomicLong posted)
             throws Exception {
-        final java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
-            final Thread t = new Thread(r, "idle-post");
-            t.setDaemon(true);
-            return t;
-        });
-        final Poster setup = new Poster(url, new String[] {team}, "general", 50, new Tracker(),
-                new WsFleet(url.replaceFirst("^http", "ws"), url, new String[] {"bench"}, new String[] {team}, new Tracker(), ex),
-                64, java.time.Duration.ofSeconds(30), ex);
+        final java.util.concurrent.ExecutorService ex = daemonPool("idle-post");
+        final Poster setup = setupPoster(url, new String[] {team}, ex);
         setup.provision();
         final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().executor(ex)
                 .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
@@ -110,15 +120,9 @@ final class IdleBench {
         for (int i = 0; i < teamOf.length; i++) {
             teamOf[i] = i % teams;
         }
-        final java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
-            final Thread t = new Thread(r, "idle-members");
-            t.setDaemon(true);
-            return t;
-        });
+        final java.util.concurrent.ExecutorService ex = daemonPool("idle-members");
         try {
-            final Poster setup = new Poster(url, teamIds, "general", 50, new Tracker(),
-                    new WsFleet(url.replaceFirst("^http", "ws"), url, new String[] {"bench"}, teamIds, new Tracker(), ex),
-                    64, java.time.Duration.ofSeconds(30), ex);
+            final Poster setup = setupPoster(url, teamIds, ex);
             setup.provision();
             setup.addMembers(users.toArray(String[]::new), teamOf, java.time.Duration.ofMinutes(10));
             setup.close();

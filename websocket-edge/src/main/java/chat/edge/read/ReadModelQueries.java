@@ -306,6 +306,16 @@ public final class ReadModelQueries {
         }
     }
 
+    /** The partition's projection checkpoint as this transaction sees it (0 before the first batch). */
+    private static long checkpoint(final Connection c, final int partition) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT next_offset FROM projection_checkpoint WHERE partition = ?")) {
+            ps.setInt(1, partition);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
     /** The snapshot of a team and channel for the cache, or null when either does not exist. */
     static Snapshot snapshot(final Connection c, final int partition, final String team, final String channel, final int n)
             throws SQLException {
@@ -313,15 +323,7 @@ public final class ReadModelQueries {
         c.setAutoCommit(false);
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         try {
-            long checkpoint = 0;
-            try (PreparedStatement ps = c.prepareStatement("SELECT next_offset FROM projection_checkpoint WHERE partition = ?")) {
-                ps.setInt(1, partition);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        checkpoint = rs.getLong(1);
-                    }
-                }
-            }
+            final long checkpoint = checkpoint(c, partition);
             final Boolean priv;
             try (PreparedStatement ps = c.prepareStatement("SELECT private FROM channels WHERE team_id = ? AND channel_id = ?"
                     + " AND EXISTS (SELECT 1 FROM teams WHERE team_id = ?)")) {
@@ -435,15 +437,7 @@ public final class ReadModelQueries {
         c.setAutoCommit(false);
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         try {
-            long checkpoint = 0;
-            try (PreparedStatement ps = c.prepareStatement("SELECT next_offset FROM projection_checkpoint WHERE partition = ?")) {
-                ps.setInt(1, partition);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        checkpoint = rs.getLong(1);
-                    }
-                }
-            }
+            final long checkpoint = checkpoint(c, partition);
             if (strings(c, "SELECT team_id FROM teams WHERE team_id = ?", team, null).isEmpty()) {
                 return null;
             }

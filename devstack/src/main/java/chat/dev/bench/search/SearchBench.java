@@ -11,10 +11,8 @@ import chat.events.TeamMemberJoined;
 import chat.schemas.EventCodec;
 import chat.schemas.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -186,15 +184,7 @@ public final class SearchBench {
     }
 
     private KafkaProducer<byte[], byte[]> producer() {
-        return new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
-                ProducerConfig.CLIENT_ID_CONFIG, "bench-search-seed",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 10,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-                ProducerConfig.BUFFER_MEMORY_CONFIG, 64L << 20), new ByteArraySerializer(), new ByteArraySerializer());
+        return chat.dev.bench.SeedProducer.create(kafka, "bench-search-seed");
     }
 
     private static void send(final KafkaProducer<byte[], byte[]> p, final String team, final String actor, final String channel,
