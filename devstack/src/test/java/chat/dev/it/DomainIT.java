@@ -90,7 +90,8 @@ class DomainIT {
         ok(api.write("DELETE", base + "/channels/general/messages/" + hello + "/reactions/tada", "carol", null), 200);
         assertThat(api.write("PUT", base + "/channels/general/messages/" + hello + "/reactions/" + enc("<b>"), "bob", null).code())
                 .isEqualTo("INVALID_EMOJI");
-        ok(api.write("POST", base + "/channels/general/messages/" + hello + "/read", "bob", null), 200);
+        assertThat(ok(api.write("POST", base + "/channels/general/messages/" + hello + "/read", "bob", null), 200)
+                .body().get("unchanged").asBoolean()).as("bob's first marker is a change").isFalse();
         assertThat(api.write("POST", base + "/channels/general/archive", "bob", null).code())
                 .as("only an admin or the creator archives").isEqualTo("NOT_TEAM_ADMIN");
 
@@ -114,6 +115,8 @@ class DomainIT {
         assertThat(reactions.get("reactions").get(0).get("count").asInt()).isEqualTo(2);
         final JsonNode receipts = ok(get(api, base + "/channels/general/messages/" + hello + "/receipts", "alice"), 200).body();
         assertThat(receipts.get("readBy")).extracting(r -> r.get("userId").asText()).containsExactly("bob");
+        assertThat(ok(api.write("POST", base + "/channels/general/messages/" + hello + "/read", "bob", null), 200)
+                .body().get("unchanged").asBoolean()).as("marking read again where the marker is: no new event").isTrue();
 
         // unread counts: bob read up to "hello"; after it came typo and c-42 (his own) -> 0 from others... and
         // carol's reply is in a thread (not counted); alice's plan is in #board.

@@ -63,9 +63,10 @@ public final class CommandService {
      */
     public CompletableFuture<Outcome> execute(final Command command) {
         final long deadline = System.nanoTime() + consistencyTimeout.toNanos();
-        // Posts, the hot path, decide on the read model as it is and wait for this instance's own
-        // writes only when rejected; every other command waits first (join twice => unchanged).
-        boolean caughtUp = !(command instanceof Command.PostMessage);
+        // Posts and read markers, the hot paths, decide on the read model as it is and wait for this
+        // instance's own writes only when rejected; every other command waits first (join twice =>
+        // unchanged).
+        boolean caughtUp = !decidesOnReadModelAsIs(command);
         while (true) {
             final TeamView view = read(command, caughtUp);
             final Decision decision = Decider.decide(command, view);
@@ -102,6 +103,25 @@ public final class CommandService {
                 }
             }
         }
+    }
+
+    /**
+     * Commands decided on the read model as it is. A post is accepted on a read model that misses
+     * this instance's additive writes (it waits only for those that restrict posts). A read marker
+     * never moves backwards (the projection keeps the greater one), and a stale read model only
+     * shows an older marker, so deciding early gives the same final state: a mark-read no-op on the
+     * fresh state is a no-op on the stale one or an event the projection ignores.
+     */
+    static boolean decidesOnReadModelAsIs(final Command command) {
+        return command instanceof Command.PostMessage || command instanceof Command.MarkRead;
+    }
+
+    /**
+     * Writes after which a post of this instance must wait until they are projected: everything but
+     * posts and read markers, which cannot turn a post's acceptance into a refusal.
+     */
+    static boolean restrictsPosts(final Command command) {
+        return !decidesOnReadModelAsIs(command);
     }
 
     /**
@@ -159,8 +179,7 @@ public final class CommandService {
                     .setPayload(payload)
                     .build()).whenComplete((a, error) -> {
                         if (a != null) {
-                            applied.appended(a.position().partition(), a.position().offset(),
-                                    !(command instanceof Command.PostMessage));
+                            applied.appended(a.position().partition(), a.position().offset(), restrictsPosts(command));
                         }
                     }));
         }

@@ -221,7 +221,11 @@ public final class Decider {
                 if (m == null || !m.channelId().equals(c.channelId())) {
                     yield reject(DomainError.MESSAGE_NOT_FOUND, "no message " + c.messageId() + " in channel " + c.channelId());
                 }
-                yield accept(new ReadMarked(c.channelId(), c.messageId()));
+                // A marker never moves backwards: marking read at or before it again is a no-op, not
+                // another event (clients mark a channel read every time they show it).
+                final boolean covered = m.offset() >= 0 && s.readMarkerOffset() != TeamView.NO_READ_MARKER
+                        && m.offset() <= s.readMarkerOffset();
+                yield covered ? unchanged() : accept(new ReadMarked(c.channelId(), c.messageId()));
             }
         };
     }
@@ -273,7 +277,9 @@ public final class Decider {
                     : s;
             case ReactionAdded p -> eventActorId.equals(s.actorId()) ? s.withReaction(true) : s;
             case ReactionRemoved p -> eventActorId.equals(s.actorId()) ? s.withReaction(false) : s;
-            case ReadMarked p -> s;
+            case ReadMarked p -> eventActorId.equals(s.actorId()) && s.message() != null && s.message().offset() >= 0
+                    && s.message().messageId().equals(p.getMessageId()) && s.message().channelId().equals(p.getChannelId())
+                    ? s.withReadMarker(Math.max(s.readMarkerOffset(), s.message().offset())) : s;
             default -> throw new IllegalArgumentException("unknown event " + payload.getSchema().getName());
         };
     }

@@ -13,9 +13,14 @@ package chat.ingest.domain;
  * @param message         the addressed message, {@code null} when it does not exist (or none addressed)
  * @param threadRoot      the thread root a post replies to, {@code null} when it does not exist (or none)
  * @param reactionPresent the actor's reaction (message, emoji) is present
+ * @param readMarkerOffset the log offset of the message the actor's read marker in the addressed
+ *                        channel points at, {@link #NO_READ_MARKER} when there is none (or none loaded)
  */
 public record TeamView(String actorId, String targetId, boolean teamExists, Role actorRole, Role targetRole, Channel channel, Message message,
-                       Message threadRoot, boolean reactionPresent) {
+                       Message threadRoot, boolean reactionPresent, long readMarkerOffset) {
+    /** {@link #readMarkerOffset} when the actor has no read marker in the channel. */
+    public static final long NO_READ_MARKER = -1L;
+
 
     /**
      * A channel as the decision sees it.
@@ -39,30 +44,34 @@ public record TeamView(String actorId, String targetId, boolean teamExists, Role
 
     /** Nothing exists yet. */
     public static TeamView empty(final String actorId, final String targetId) {
-        return new TeamView(actorId, targetId, false, null, null, null, null, null, false);
+        return new TeamView(actorId, targetId, false, null, null, null, null, null, false, NO_READ_MARKER);
     }
 
     public TeamView withTeam(final boolean exists, final Role actor) {
-        return new TeamView(actorId, targetId, exists, actor, targetRole, channel, message, threadRoot, reactionPresent);
+        return new TeamView(actorId, targetId, exists, actor, targetRole, channel, message, threadRoot, reactionPresent, readMarkerOffset);
     }
 
     public TeamView withTargetRole(final Role role) {
-        return new TeamView(actorId, targetId, teamExists, actorRole, role, channel, message, threadRoot, reactionPresent);
+        return new TeamView(actorId, targetId, teamExists, actorRole, role, channel, message, threadRoot, reactionPresent, readMarkerOffset);
     }
 
     public TeamView withChannel(final Channel c) {
-        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, c, message, threadRoot, reactionPresent);
+        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, c, message, threadRoot, reactionPresent, readMarkerOffset);
     }
 
     public TeamView withMessage(final Message m) {
-        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, channel, m, threadRoot, reactionPresent);
+        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, channel, m, threadRoot, reactionPresent, readMarkerOffset);
     }
 
     public TeamView withThreadRoot(final Message m) {
-        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, channel, message, m, reactionPresent);
+        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, channel, message, m, reactionPresent, readMarkerOffset);
     }
 
     public TeamView withReaction(final boolean present) {
-        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, channel, message, threadRoot, present);
+        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, channel, message, threadRoot, present, readMarkerOffset);
+    }
+
+    public TeamView withReadMarker(final long offset) {
+        return new TeamView(actorId, targetId, teamExists, actorRole, targetRole, channel, message, threadRoot, reactionPresent, offset);
     }
 }

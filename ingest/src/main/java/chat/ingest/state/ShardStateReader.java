@@ -60,6 +60,9 @@ public final class ShardStateReader {
             if (a.threadRootId() != null) {
                 v = v.withThreadRoot(message(c, team, a.threadRootId()));
             }
+            if (command instanceof Command.MarkRead m && v.message() != null) {
+                v = v.withReadMarker(readMarker(c, team, m.channelId(), m.actorId()));
+            }
             if (a.emoji() != null && a.messageId() != null) {
                 v = v.withReaction(exists(c, "SELECT 1 FROM reactions WHERE team_id = ? AND message_id = ? AND emoji = ?"
                         + " AND user_id = ?", team, a.messageId(), a.emoji(), command.actorId()));
@@ -147,6 +150,20 @@ public final class ShardStateReader {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new TeamView.Message(messageId, rs.getString(1), rs.getString(2), rs.getBoolean(3),
                         rs.getString(4), rs.getInt(5), rs.getLong(6)) : null;
+            }
+        }
+    }
+
+    /** The log offset of the message {@code user}'s marker in the channel points at, or {@link TeamView#NO_READ_MARKER}. */
+    private static long readMarker(final Connection c, final String team, final String channel, final String user)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT message_offset FROM read_markers WHERE team_id = ?"
+                + " AND channel_id = ? AND user_id = ?")) {
+            ps.setString(1, team);
+            ps.setString(2, channel);
+            ps.setString(3, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : TeamView.NO_READ_MARKER;
             }
         }
     }

@@ -275,6 +275,29 @@ class DeciderTest {
     }
 
     @Test
+    void givenAMarker_whenMarkingReadAtOrBeforeIt_thenUnchanged_andAfterIt_thenAnEvent() {
+        final TeamView member = general(world("bob", null), "bob");
+        final TeamView.Message at40 = new TeamView.Message("m40", "general", "alice", false, null, 3, 40);
+        final TeamView noMarker = member.withMessage(at40);
+        assertThat(accepted(Decider.decide(new MarkRead("bob", T, "general", "m40"), noMarker)))
+                .containsExactly(new ReadMarked("general", "m40"));
+        // The event moves the view's marker to the message: marking it again is a no-op.
+        final TeamView marked = Decider.evolve(noMarker, "bob", new ReadMarked("general", "m40"));
+        assertThat(marked.readMarkerOffset()).isEqualTo(40);
+        assertThat(accepted(Decider.decide(new MarkRead("bob", T, "general", "m40"), marked))).isEmpty();
+        // Another user's marker event does not move bob's.
+        assertThat(Decider.evolve(noMarker, "carol", new ReadMarked("general", "m40")).readMarkerOffset())
+                .isEqualTo(TeamView.NO_READ_MARKER);
+        // An older message than the marker: no-op; a newer one: an event.
+        assertThat(accepted(Decider.decide(new MarkRead("bob", T, "general", "m40"), noMarker.withReadMarker(55)))).isEmpty();
+        assertThat(accepted(Decider.decide(new MarkRead("bob", T, "general", "m40"), noMarker.withReadMarker(39))))
+                .containsExactly(new ReadMarked("general", "m40"));
+        // A message whose position is unknown (folded from an event, not read from the shard) is never assumed covered.
+        assertThat(accepted(Decider.decide(new MarkRead("bob", T, "general", "m1"),
+                withMessage(member, "bob", "m1").withReadMarker(55)))).containsExactly(new ReadMarked("general", "m1"));
+    }
+
+    @Test
     void shouldAcceptEmojiSequencesAndShortcodes() {
         assertThat(Emoji.isValid("+1")).isTrue();
         assertThat(Emoji.isValid("party_parrot")).isTrue();
