@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * channel's unread window.
  */
 @Singleton
-final class ReadCacheStats {
+public final class ReadCacheStats {
     final LongAdder hits = new LongAdder();
     final LongAdder cold = new LongAdder();
     final LongAdder shallow = new LongAdder();
@@ -50,5 +50,35 @@ final class ReadCacheStats {
         final long h = hits.sum();
         final long total = h + misses();
         return total == 0 ? 0 : (double) h / total;
+    }
+
+    /**
+     * The counters in the Prometheus text format: {@code chat_read_cache_reads_total} by {@code read}
+     * (history, list) and {@code result} (hit, cold, shallow, unavailable, error), fills and refused
+     * fills. Hit rate over time: {@code sum(rate(...{result="hit"}[5m])) / sum(rate(...[5m]))}.
+     */
+    public void appendPrometheus(final StringBuilder b) {
+        b.append("# HELP chat_read_cache_reads_total Reads of the read API by cache result: hit, or the reason it went to the shard.\n")
+                .append("# TYPE chat_read_cache_reads_total counter\n");
+        reads(b, "history", hits, cold, shallow, unavailable, errors);
+        reads(b, "list", listHits, listCold, listShallow, listUnavailable, listErrors);
+        b.append("# HELP chat_read_cache_fills_total Cache entries installed from a shard snapshot after a cold miss.\n")
+                .append("# TYPE chat_read_cache_fills_total counter\n")
+                .append("chat_read_cache_fills_total{read=\"history\"} ").append(fills.sum()).append('\n')
+                .append("chat_read_cache_fills_total{read=\"list\"} ").append(listFills.sum()).append('\n')
+                .append("# HELP chat_read_cache_fills_refused_total Fills refused because the entry moved on meanwhile.\n")
+                .append("# TYPE chat_read_cache_fills_refused_total counter\n")
+                .append("chat_read_cache_fills_refused_total{read=\"history\"} ").append(fillsRefused.sum()).append('\n')
+                .append("chat_read_cache_fills_refused_total{read=\"list\"} ").append(listFillsRefused.sum()).append('\n');
+    }
+
+    private static void reads(final StringBuilder b, final String read, final LongAdder hit, final LongAdder cold,
+                              final LongAdder shallow, final LongAdder unavailable, final LongAdder error) {
+        final String[] results = {"hit", "cold", "shallow", "unavailable", "error"};
+        final LongAdder[] values = {hit, cold, shallow, unavailable, error};
+        for (int i = 0; i < results.length; i++) {
+            b.append("chat_read_cache_reads_total{read=\"").append(read).append("\",result=\"").append(results[i]).append("\"} ")
+                    .append(values[i].sum()).append('\n');
+        }
     }
 }

@@ -1,8 +1,10 @@
 package chat.edge.ws;
 
+import chat.common.auth.VerifiedTokenCache;
 import chat.edge.delivery.EdgeStats;
+import chat.edge.read.ReadCacheStats;
+import io.micronaut.core.annotation.Nullable;
 import chat.edge.delivery.SubscriptionRegistry;
-import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
@@ -19,34 +21,54 @@ import io.micronaut.http.annotation.Produces;
  * chat_edge_frames_sent_total 120
  * chat_edge_delivery_latency_ms_bucket{le="10"} 97
  * chat_edge_resumes_total{kind="buffer"} 3
+ * chat_read_cache_reads_total{read="history",result="hit"} 950
+ * chat_auth_token_cache_lookups_total{result="hit"} 4000
  * }</pre>
+ * The read API's cache counters and the verified-token cache's are included where those exist; a
+ * process without the edge ({@code chat.edge.enabled=false}) serves only those.
  */
 @Secured(SecurityRule.IS_ANONYMOUS)
 @Controller
-@Requires(property = "chat.edge.enabled", notEquals = "false")
 final class PrometheusController {
     private final EdgeStats stats;
     private final SubscriptionRegistry registry;
     private final chat.edge.presence.PresenceService presence;
+    private final ReadCacheStats reads;
+    private final VerifiedTokenCache tokens;
 
-    PrometheusController(final EdgeStats stats, final SubscriptionRegistry registry,
-                         @io.micronaut.core.annotation.Nullable final chat.edge.presence.PresenceService presence) {
+    PrometheusController(@Nullable final EdgeStats stats, @Nullable final SubscriptionRegistry registry,
+                         @Nullable final chat.edge.presence.PresenceService presence,
+                         @Nullable final ReadCacheStats reads, @Nullable final VerifiedTokenCache tokens) {
         this.stats = stats;
         this.registry = registry;
         this.presence = presence;
+        this.reads = reads;
+        this.tokens = tokens;
     }
 
     @Get("/prometheus")
     @Produces("text/plain; version=0.0.4; charset=utf-8")
     String scrape() {
-        final String base = render(stats, registry);
-        if (presence == null) {
-            return base;
+        // The edge's figures when this process runs the edge (chat.edge.enabled), the read API's anyway.
+        final StringBuilder b = new StringBuilder(stats != null && registry != null ? render(stats, registry) : "");
+        if (presence != null) {
+            counter(b, "chat_edge_presence_suppressed_total",
+                    "Presence changes not pushed: team above chat.edge.presence.max-broadcast-members.",
+                    presence.suppressedPresenceChanges());
         }
-        final StringBuilder b = new StringBuilder(base);
-        counter(b, "chat_edge_presence_suppressed_total",
-                "Presence changes not pushed: team above chat.edge.presence.max-broadcast-members.",
-                presence.suppressedPresenceChanges());
+        if (reads != null) {
+            reads.appendPrometheus(b);
+        }
+        if (tokens != null) {
+            final VerifiedTokenCache.Stats t = tokens.stats();
+            b.append("# HELP chat_auth_token_cache_lookups_total Bearer tokens looked up in the verified-token cache.\n")
+                    .append("# TYPE chat_auth_token_cache_lookups_total counter\n")
+                    .append("chat_auth_token_cache_lookups_total{result=\"hit\"} ").append(t.hits()).append('\n')
+                    .append("chat_auth_token_cache_lookups_total{result=\"miss\"} ").append(t.misses()).append('\n');
+            counter(b, "chat_auth_token_cache_evictions_total", "Verified tokens dropped to keep the cache bounded.",
+                    t.evictions());
+            gauge(b, "chat_auth_token_cache_entries", "Verified tokens held.", t.size());
+        }
         return b.toString();
     }
 

@@ -72,6 +72,19 @@ final class Http {
         return r;
     }
 
+    /** The body of an anonymous GET as text (e.g. {@code /prometheus}). */
+    String text(final String path) {
+        try {
+            return CLIENT.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     JsonNode stats() {
         return get("/api/v1/read-cache/stats", null).body();
     }

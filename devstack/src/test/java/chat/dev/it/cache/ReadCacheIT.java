@@ -173,6 +173,14 @@ class ReadCacheIT {
         }
         final JsonNode stats = cs.cached.stats();
         assertThat(stats.get("hitRate").asDouble()).as(stats.toString()).isGreaterThan(0.5);
+        // The same counters for Prometheus (no reads run in between)
+        final String scrape = cs.cached.text("/prometheus");
+        assertThat(scrape).contains("# TYPE chat_read_cache_reads_total counter",
+                "chat_read_cache_reads_total{read=\"history\",result=\"hit\"} " + stats.get("hits").asLong() + "\n",
+                "chat_read_cache_reads_total{read=\"history\",result=\"cold\"} " + stats.get("cold").asLong() + "\n",
+                "chat_read_cache_fills_total{read=\"history\"} " + stats.get("fills").asLong() + "\n",
+                "chat_read_cache_reads_total{read=\"list\",result=\"hit\"} ",
+                "chat_auth_token_cache_lookups_total{result=\"hit\"} ", "chat_auth_token_cache_entries ");
     }
 
     @Test
