@@ -31,6 +31,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CachingTokenAuthenticationFetcherTest {
+    /** Requests carry no locale here: every one resolves to {@link Locale#ROOT}. */
+    private static final HttpLocaleResolver ROOT_LOCALE = new HttpLocaleResolver() {
+        @Override
+        public Optional<Locale> resolve(final HttpRequest<?> request) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Locale resolveOrDefault(final HttpRequest<?> request) {
+            return Locale.ROOT;
+        }
+    };
+
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private final MutableClock clock = new MutableClock(T0);
     /** Tokens the fake signature check accepts, with their claims. */
@@ -66,21 +79,10 @@ class CachingTokenAuthenticationFetcherTest {
     };
 
     private CachingTokenAuthenticationFetcher fetcher(final VerifiedTokenCache cache) {
-        final HttpLocaleResolver locales = new HttpLocaleResolver() {
-            @Override
-            public Optional<Locale> resolve(final HttpRequest<?> request) {
-                return Optional.empty();
-            }
-
-            @Override
-            public Locale resolveOrDefault(final HttpRequest<?> request) {
-                return Locale.ROOT;
-            }
-        };
         final ApplicationEventPublisher<TokenValidatedEvent> publisher = events::add;
         return new CachingTokenAuthenticationFetcher(List.of(validator),
                 request -> Optional.ofNullable(request.getHeaders().get("X-Token")),
-                publisher, request -> "http://chat.test", locales, claimsValidators, cache, false);
+                publisher, request -> "http://chat.test", ROOT_LOCALE, claimsValidators, cache, false);
     }
 
     private static HttpRequest<?> request(final String token) {
@@ -209,17 +211,7 @@ class CachingTokenAuthenticationFetcherTest {
                     public List<String> resolveTokens(final HttpRequest<?> request) {
                         return List.of("bad", "good-6");
                     }
-                }, events::add, r -> "h", new HttpLocaleResolver() {
-                    @Override
-                    public Optional<Locale> resolve(final HttpRequest<?> request) {
-                        return Optional.empty();
-                    }
-
-                    @Override
-                    public Locale resolveOrDefault(final HttpRequest<?> request) {
-                        return Locale.ROOT;
-                    }
-                }, claimsValidators, cache, false);
+                }, events::add, r -> "h", ROOT_LOCALE, claimsValidators, cache, false);
         sign("good-6", "bob", T0.plusSeconds(3600));
 
         final List<Authentication> all = Flux.from(f.fetchAuthentication(request(null))).collectList().block();
