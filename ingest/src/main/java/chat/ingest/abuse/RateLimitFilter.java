@@ -8,6 +8,7 @@ import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.scheduling.TaskExecutors;
@@ -20,7 +21,10 @@ import java.net.InetSocketAddress;
  * {@code /api/v1/teams}) before anything else runs: over the limit answers
  * {@code 429 RATE_LIMITED} with {@code Retry-After} (seconds, rounded up) and changes nothing.
  */
-@ServerFilter("/api/v1/teams/**")
+@ServerFilter(value = "/api/v1/teams/**", methods = {HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE})
+// Writes only, and not at all when the limits are off: the filter's hop to the blocking executor (its
+// Redis call blocks) would otherwise cost every read, and every write of a deployment without limits.
+@Requires(property = "chat.ingest.rate-limit.enabled", notEquals = "false")
 final class RateLimitFilter {
     private final RateLimiter limiter;
     private final RateLimitSettings settings;
