@@ -130,6 +130,12 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.commitIntervalMs()));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(settings.threads()));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), Integer.toString(settings.sessionTimeoutMs()));
+        // The projector writes its buffered batch once per commit interval, so a fetch need not return
+        // the moment one event arrives: let the broker gather up to 64 KiB for at most a quarter of the
+        // interval (<= 50 ms). Without this every append answered a fetch of each stream thread.
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), Integer.toString(64 * 1024));
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
+                Long.toString(Math.max(1, Math.min(50, settings.commitIntervalMs() / 4))));
         if (!settings.instanceId().isEmpty()) {
             // Static membership: Kafka Streams suffixes the id per stream thread.
             p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), settings.instanceId());

@@ -81,6 +81,12 @@ class ProjectorSettingsTest {
                 .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200")
                 .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2")
                 .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                        "org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler");
+                        "org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler")
+                // fetches gather events for a quarter of the 200 ms interval (not one fetch per append)
+                .containsEntry(StreamsConfig.mainConsumerPrefix("fetch.min.bytes"), "65536")
+                .containsEntry(StreamsConfig.mainConsumerPrefix("fetch.max.wait.ms"), "50");
+        assertThat(ProjectorService.streamsConfig(new ProjectorSettings(true, "p", "", 20, 1, 500, 5, 100, 5000, 30_000, "",
+                10_000), "k1:9092", Path.of("/tmp/x"))).as("a short interval waits shorter")
+                .containsEntry(StreamsConfig.mainConsumerPrefix("fetch.max.wait.ms"), "5");
     }
 }
