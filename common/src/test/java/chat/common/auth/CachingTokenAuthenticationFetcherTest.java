@@ -1,5 +1,6 @@
 package chat.common.auth;
 
+import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
@@ -31,6 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CachingTokenAuthenticationFetcherTest {
+    /** Something listens to token events, so the fetcher publishes them (as Micronaut's does). */
+    private static final List<ApplicationEventListener<TokenValidatedEvent>> LISTENING = List.of(event -> { });
+
     /** Requests carry no locale here: every one resolves to {@link Locale#ROOT}. */
     private static final HttpLocaleResolver ROOT_LOCALE = new HttpLocaleResolver() {
         @Override
@@ -82,7 +86,7 @@ class CachingTokenAuthenticationFetcherTest {
         final ApplicationEventPublisher<TokenValidatedEvent> publisher = events::add;
         return new CachingTokenAuthenticationFetcher(List.of(validator),
                 request -> Optional.ofNullable(request.getHeaders().get("X-Token")),
-                publisher, request -> "http://chat.test", ROOT_LOCALE, claimsValidators, cache, false);
+                publisher, request -> "http://chat.test", ROOT_LOCALE, claimsValidators, cache, false, LISTENING);
     }
 
     private static HttpRequest<?> request(final String token) {
@@ -100,6 +104,27 @@ class CachingTokenAuthenticationFetcherTest {
 
     private static Optional<Authentication> fetch(final CachingTokenAuthenticationFetcher f, final HttpRequest<?> r) {
         return Optional.ofNullable(Mono.from(f.fetchAuthentication(r)).block(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void givenNoTokenListener_whenAuthenticated_thenNoEventIsBuilt_andTheRequestStillCarriesItsToken() {
+        final VerifiedTokenCache cache = new VerifiedTokenCache(100, Duration.ofSeconds(60), clock);
+        final java.util.concurrent.atomic.AtomicInteger hostLookups = new java.util.concurrent.atomic.AtomicInteger();
+        final CachingTokenAuthenticationFetcher f = new CachingTokenAuthenticationFetcher(List.of(validator),
+                request -> Optional.ofNullable(request.getHeaders().get("X-Token")), events::add,
+                request -> "http://chat.test/" + hostLookups.incrementAndGet(), ROOT_LOCALE, claimsValidators, cache, false,
+                List.of());
+        final String token = sign("good-9", "alice", T0.plusSeconds(3600));
+        final HttpRequest<?> miss = request(token);
+        final HttpRequest<?> hit = request(token);
+
+        assertThat(fetch(f, miss)).map(Authentication::getName).hasValue("alice");
+        assertThat(fetch(f, hit)).map(Authentication::getName).hasValue("alice");
+
+        assertThat(cache.stats().hits()).isEqualTo(1);
+        assertThat(hit.getAttribute(SecurityFilter.TOKEN, String.class)).hasValue(token);
+        assertThat(events).isEmpty();
+        assertThat(hostLookups).hasValue(0);
     }
 
     @Test
@@ -211,7 +236,7 @@ class CachingTokenAuthenticationFetcherTest {
                     public List<String> resolveTokens(final HttpRequest<?> request) {
                         return List.of("bad", "good-6");
                     }
-                }, events::add, r -> "h", ROOT_LOCALE, claimsValidators, cache, false);
+                }, events::add, r -> "h", ROOT_LOCALE, claimsValidators, cache, false, LISTENING);
         sign("good-6", "bob", T0.plusSeconds(3600));
 
         final List<Authentication> all = Flux.from(f.fetchAuthentication(request(null))).collectList().block();
