@@ -21,7 +21,6 @@ public record TeamView(String actorId, String targetId, boolean teamExists, Role
     /** {@link #readMarkerOffset} when the actor has no read marker in the channel. */
     public static final long NO_READ_MARKER = -1L;
 
-
     /**
      * A channel as the decision sees it.
      *
