@@ -117,14 +117,6 @@ public final class CommandService {
     }
 
     /**
-     * Writes after which a post of this instance must wait until they are projected: everything but
-     * posts and read markers, which cannot turn a post's acceptance into a refusal.
-     */
-    static boolean restrictsPosts(final Command command) {
-        return !decidesOnReadModelAsIs(command);
-    }
-
-    /**
      * Rejections that a read model missing this instance's own recent writes could cause
      * ("no such channel" right after creating it). Accepting on a slightly old read model is
      * harmless (every projection is idempotent and order-guarded), so only these wait.
@@ -179,7 +171,9 @@ public final class CommandService {
                     .setPayload(payload)
                     .build()).whenComplete((a, error) -> {
                         if (a != null) {
-                            applied.appended(a.position().partition(), a.position().offset(), restrictsPosts(command));
+                            // Posts and markers cannot turn a later post's acceptance into a refusal.
+                            applied.appended(a.position().partition(), a.position().offset(),
+                                    !decidesOnReadModelAsIs(command));
                         }
                     }));
         }

@@ -54,14 +54,13 @@ public final class ShardStateReader {
         try (Connection c = shards.forPartition(partitionOf(team)).getConnection()) {
             c.setReadOnly(true);
             TeamView v = base(c, team, command.actorId(), command.targetId(), a.channelId());
-            if (a.messageId() != null) {
+            if (command instanceof Command.MarkRead m) {
+                v = withMarkedMessage(c, v, team, m.messageId(), m.actorId());
+            } else if (a.messageId() != null) {
                 v = v.withMessage(message(c, team, a.messageId()));
             }
             if (a.threadRootId() != null) {
                 v = v.withThreadRoot(message(c, team, a.threadRootId()));
-            }
-            if (command instanceof Command.MarkRead m && v.message() != null) {
-                v = v.withReadMarker(readMarker(c, team, m.channelId(), m.actorId()));
             }
             if (a.emoji() != null && a.messageId() != null) {
                 v = v.withReaction(exists(c, "SELECT 1 FROM reactions WHERE team_id = ? AND message_id = ? AND emoji = ?"
@@ -142,30 +141,45 @@ public final class ShardStateReader {
         }
     }
 
+    private static final String MESSAGE_COLUMNS = "SELECT m.channel_id, m.author_id, m.deleted_at IS NOT NULL, m.thread_root_id,"
+            + " m.log_partition, m.log_offset";
+
     private static TeamView.Message message(final Connection c, final String team, final String messageId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT channel_id, author_id, deleted_at IS NOT NULL, thread_root_id,"
-                + " log_partition, log_offset FROM messages WHERE team_id = ? AND message_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(MESSAGE_COLUMNS + " FROM messages m WHERE m.team_id = ? AND m.message_id = ?")) {
             ps.setString(1, team);
             ps.setString(2, messageId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new TeamView.Message(messageId, rs.getString(1), rs.getString(2), rs.getBoolean(3),
-                        rs.getString(4), rs.getInt(5), rs.getLong(6)) : null;
+                return rs.next() ? message(rs, messageId) : null;
             }
         }
     }
 
-    /** The log offset of the message {@code user}'s marker in the channel points at, or {@link TeamView#NO_READ_MARKER}. */
-    private static long readMarker(final Connection c, final String team, final String channel, final String user)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT message_offset FROM read_markers WHERE team_id = ?"
-                + " AND channel_id = ? AND user_id = ?")) {
-            ps.setString(1, team);
-            ps.setString(2, channel);
-            ps.setString(3, user);
+    /**
+     * A mark-read's message and, in the same round trip, the offset of the message {@code user}'s
+     * marker in that message's channel points at (the decision only uses it when that channel is the
+     * addressed one).
+     */
+    private static TeamView withMarkedMessage(final Connection c, final TeamView v, final String team, final String messageId,
+                                              final String user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(MESSAGE_COLUMNS + ", (SELECT rm.message_offset FROM read_markers rm"
+                + " WHERE rm.team_id = m.team_id AND rm.channel_id = m.channel_id AND rm.user_id = ?)"
+                + " FROM messages m WHERE m.team_id = ? AND m.message_id = ?")) {
+            ps.setString(1, user);
+            ps.setString(2, team);
+            ps.setString(3, messageId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : TeamView.NO_READ_MARKER;
+                if (!rs.next()) {
+                    return v.withMessage(null);
+                }
+                final long marker = rs.getLong(7);
+                return v.withMessage(message(rs, messageId)).withReadMarker(rs.wasNull() ? TeamView.NO_READ_MARKER : marker);
             }
         }
+    }
+
+    private static TeamView.Message message(final ResultSet rs, final String messageId) throws SQLException {
+        return new TeamView.Message(messageId, rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4), rs.getInt(5),
+                rs.getLong(6));
     }
 
     private static boolean exists(final Connection c, final String sql, final String... args) throws SQLException {

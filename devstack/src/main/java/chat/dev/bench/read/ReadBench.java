@@ -173,45 +173,48 @@ public final class ReadBench {
         System.out.println("| phase | reads | p50 ms | p90 ms | p99 ms | max ms | reads/s | hit rate |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (Phase p : List.of(warm, stopped)) {
-            System.out.printf("| %s: history | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.4f |%n", p.name, p.n, p.p(0.50), p.p(0.90),
-                    p.p(0.99), p.p(1.0), p.n / p.seconds, p.hitRate);
+            row(p.name + ": history", p.history, p.seconds, p.hitRate);
             // Pages in the cached window (newest, second) apart from the deep pages, which are shard reads by design
             // and, at 3 % of the mix, sit exactly where the p99 of all history reads is taken.
-            System.out.printf("| %s: history, pages in the window | %d | %.2f | %.2f | %.2f | %.2f | | |%n", p.name, p.window.length,
-                    Phase.p(p.window, 0.50), Phase.p(p.window, 0.90), Phase.p(p.window, 0.99), Phase.p(p.window, 1.0));
-            System.out.printf("| %s: history, deep pages (shard) | %d | %.2f | %.2f | %.2f | %.2f | | |%n", p.name, p.deep.length,
-                    Phase.p(p.deep, 0.50), Phase.p(p.deep, 0.90), Phase.p(p.deep, 0.99), Phase.p(p.deep, 1.0));
-            if (p.lists().n() > 0) {
-                final Phase l = p.lists();
-                System.out.printf("| %s: channel list | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.4f |%n", p.name, l.n, l.p(0.50),
-                        l.p(0.90), l.p(0.99), l.p(1.0), l.n / p.seconds, l.hitRate);
+            row(p.name + ": history, pages in the window", p.window, 0, -1);
+            row(p.name + ": history, deep pages (shard)", p.deep, 0, -1);
+            if (p.lists.length > 0) {
+                row(p.name + ": channel list", p.lists, p.seconds, p.listHitRate);
             }
         }
     }
 
-    /** A phase's history reads; {@code lists} holds its channel-list reads (same shape, no nested lists). */
-    record Phase(String name, int n, long[] nanos, double seconds, double hitRate, long errors, Phase lists, long[] window,
-                 long[] deep) {
-        /** The q-quantile of sorted {@code values} in ms. */
-        static double p(final long[] values, final double q) {
-            if (values.length == 0) {
-                return 0;
-            }
-            final int i = (int) Math.min(values.length - 1, Math.max(0, Math.ceil(q * values.length) - 1));
-            return values[i] / 1e6;
-        }
+    /** One table row of sorted latencies; {@code seconds} 0 / {@code hitRate} < 0 leave those cells empty. */
+    private static void row(final String label, final long[] sorted, final double seconds, final double hitRate) {
+        System.out.printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %s | %s |%n", label, sorted.length, p(sorted, 0.50),
+                p(sorted, 0.90), p(sorted, 0.99), p(sorted, 1.0), seconds > 0 ? String.format("%.0f", sorted.length / seconds) : "",
+                hitRate >= 0 ? String.format("%.4f", hitRate) : "");
+    }
 
-        double p(final double q) {
-            return p(nanos, q);
+    /** The q-quantile of sorted {@code values} in ms, 0 when empty. */
+    static double p(final long[] values, final double q) {
+        if (values.length == 0) {
+            return 0;
         }
+        final int i = (int) Math.min(values.length - 1, Math.max(0, Math.ceil(q * values.length) - 1));
+        return values[i] / 1e6;
+    }
+
+    /**
+     * A phase's latencies, each array sorted: all history reads, those of pages in the cached window,
+     * the deep pages, and the channel-list reads; hit rates from the server's counters.
+     */
+    record Phase(String name, double seconds, long[] history, long[] window, long[] deep, long[] lists, double hitRate,
+                 double listHitRate) {
     }
 
     private Phase mix(final int n, final String name) throws Exception {
         final String before = stats();
-        final long[] nanos = new long[n];
+        final long[] windowNanos = new long[n];
+        final long[] deepNanos = new long[n];
         final long[] listNanos = new long[n];
-        final boolean[] deepRead = new boolean[n];
-        final AtomicInteger historyCount = new AtomicInteger();
+        final AtomicInteger windowCount = new AtomicInteger();
+        final AtomicInteger deepCount = new AtomicInteger();
         final AtomicInteger listCount = new AtomicInteger();
         final AtomicInteger next = new AtomicInteger();
         final AtomicLong errors = new AtomicLong();
@@ -240,10 +243,10 @@ public final class ReadBench {
                     final long took = System.nanoTime() - s;
                     if (isList) {
                         listNanos[listCount.getAndIncrement()] = took;
+                    } else if (kind == 2) {
+                        deepNanos[deepCount.getAndIncrement()] = took;
                     } else {
-                        final int at = historyCount.getAndIncrement();
-                        nanos[at] = took;
-                        deepRead[at] = kind == 2;
+                        windowNanos[windowCount.getAndIncrement()] = took;
                     }
                 }
             }));
@@ -259,34 +262,23 @@ public final class ReadBench {
         final long misses = field(after, "misses") - field(before, "misses");
         final long listHits = field(listPart(after), "hits") - field(listPart(before), "hits");
         final long listMisses = field(listPart(after), "misses") - field(listPart(before), "misses");
-        final long[] history = Arrays.copyOf(nanos, historyCount.get());
-        int deepCount = 0;
-        for (int i = 0; i < history.length; i++) {
-            deepCount += deepRead[i] ? 1 : 0;
-        }
-        final long[] window = new long[history.length - deepCount];
-        final long[] deep = new long[deepCount];
-        for (int i = 0, w = 0, d = 0; i < history.length; i++) {
-            if (deepRead[i]) {
-                deep[d++] = history[i];
-            } else {
-                window[w++] = history[i];
-            }
-        }
-        Arrays.sort(window);
-        Arrays.sort(deep);
-        final long[] lists = Arrays.copyOf(listNanos, listCount.get());
-        Arrays.sort(history);
-        Arrays.sort(lists);
-        final Phase l = new Phase(name, lists.length, lists, seconds,
-                listHits + listMisses == 0 ? 0 : (double) listHits / (listHits + listMisses), 0, null, lists, new long[0]);
-        final Phase p = new Phase(name, history.length, history, seconds, hits + misses == 0 ? 0 : (double) hits / (hits + misses),
-                errors.get(), l, window, deep);
+        final long[] window = sorted(windowNanos, windowCount.get());
+        final long[] deep = sorted(deepNanos, deepCount.get());
+        final long[] history = java.util.stream.LongStream.concat(Arrays.stream(window), Arrays.stream(deep)).sorted().toArray();
+        final long[] lists = sorted(listNanos, listCount.get());
+        final Phase p = new Phase(name, seconds, history, window, deep, lists, hits + misses == 0 ? 0 : (double) hits / (hits + misses),
+                listHits + listMisses == 0 ? 0 : (double) listHits / (listHits + listMisses));
         System.out.printf("%s: %d history reads in %.1f s, p50 %.2f ms, p99 %.2f ms, hit rate %.4f (hits %d, misses %d);"
                         + " %d list reads, p50 %.2f ms, p99 %.2f ms, hit rate %.4f (hits %d, misses %d); errors %d; load %s; stats %s%n",
-                name, p.n, seconds, p.p(0.5), p.p(0.99), p.hitRate, hits, misses, l.n, l.p(0.5), l.p(0.99), l.hitRate, listHits,
-                listMisses, errors.get(), loadAverage(), after);
+                name, history.length, seconds, p(history, 0.5), p(history, 0.99), p.hitRate, hits, misses, lists.length,
+                p(lists, 0.5), p(lists, 0.99), p.listHitRate, listHits, listMisses, errors.get(), loadAverage(), after);
         return p;
+    }
+
+    private static long[] sorted(final long[] values, final int count) {
+        final long[] out = Arrays.copyOf(values, count);
+        Arrays.sort(out);
+        return out;
     }
 
     /** kind 0 = newest page, 1 = second page, 2 = deep page beyond the cached window. */
