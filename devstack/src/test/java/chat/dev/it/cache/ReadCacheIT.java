@@ -80,6 +80,12 @@ class ReadCacheIT {
         } while (cursor != null);
     }
 
+    /** Waits until both instances show {@code text} in #general (the shard has it and the cached instance caught up). */
+    private static void awaitProjected(final String text) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> texts(cs.shardOnly, "general", "bob").contains(text)
+                && texts(cs.cached, "general", "bob").contains(text));
+    }
+
     private static List<String> texts(final Http api, final String channel, final String user) {
         final List<String> out = new ArrayList<>();
         api.get(BASE + "/channels/" + channel + "/messages?limit=200", user).body().path("messages")
@@ -218,6 +224,9 @@ class ReadCacheIT {
         // (a write after the return: once the writer (one thread, in order) has applied it, every write of the
         // outage has failed and been marked stale before it, so "nothing stale" below is final)
         cs.cached.post(TEAM, "general", "bob", "{\"text\":\"while redis comes back\"}");
+        // Compare only once the write is projected: the two instances' reads are not simultaneous, so a
+        // commit landing between them would differ without anything stale being served.
+        awaitProjected("while redis comes back");
         // Then no read ever serves the stale copy, and the cache becomes valid again without a restart
         final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         boolean warm = false;
@@ -228,7 +237,7 @@ class ReadCacheIT {
                 // marked the partition stale); the next one, once applied, gives the same guarantee
                 final String again = "while redis comes back, again at " + System.nanoTime();
                 cs.cached.post(TEAM, "general", "bob", "{\"text\":\"" + again + "\"}");
-                await().atMost(Duration.ofSeconds(10)).until(() -> texts(cs.shardOnly, "general", "bob").contains(again));
+                awaitProjected(again);
                 nextPost = System.nanoTime() + Duration.ofSeconds(2).toNanos();
             }
             final long before = hits();
