@@ -8,7 +8,10 @@ import org.apache.kafka.streams.KafkaStreams;
 
 import java.util.Map;
 
-/** {@code /health} part "projector": DOWN when Kafka Streams is in ERROR or not running. */
+/**
+ * {@code /health} part "projector": DOWN when Kafka Streams is in ERROR or not running; lists the
+ * shards whose partitions wait because the shard cannot be used ({@code unavailableShards}).
+ */
 @Singleton
 @Requires(beans = ProjectorService.class)
 class ProjectorHealthIndicator extends AbstractHealthIndicator<Map<String, Object>> {
@@ -24,7 +27,9 @@ class ProjectorHealthIndicator extends AbstractHealthIndicator<Map<String, Objec
         healthStatus = state == null ? HealthStatus.UNKNOWN
                 : state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING ? HealthStatus.UP
                 : HealthStatus.DOWN;
-        return Map.of("state", state == null ? "NOT_STARTED" : state.name());
+        // A shard that went away waits in its own part of the health; the projector itself is up.
+        return Map.of("state", state == null ? "NOT_STARTED" : state.name(),
+                "unavailableShards", service.unavailableShards());
     }
 
     @Override

@@ -10,10 +10,12 @@ import chat.projector.cache.ReadCacheWriter;
 import chat.projector.cache.WriteThroughShardSink;
 import chat.projector.sink.JdbcShardSink;
 import chat.projector.sink.RetryingShardSink;
+import chat.projector.sink.ShardAvailability;
 import chat.projector.sink.ShardSink;
 import chat.projector.sink.Sleeper;
 import chat.projector.topology.ProjectorTopology;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.StartupEvent;
@@ -43,10 +45,14 @@ import java.util.Properties;
  * Streams (at_least_once); closes it with a timeout on shutdown. Start-up does not wait for
  * RUNNING; {@link #state()} tells where it is.
  *
- * <p>Failure policy: a shard write that still fails after the bounded retries of
- * {@link RetryingShardSink} kills its stream thread; the uncaught-exception handler answers
- * {@code REPLACE_THREAD}, so the tasks are reassigned and resume from the last committed offsets
- * (the buffered batch was never acknowledged to Kafka, so nothing is lost). Migrations failing on
+ * <p>Failure policy: a shard that cannot be reached (or was retired by a cut-over whose successor
+ * is not published yet), or whose writes still fail after the bounded retries of
+ * {@link RetryingShardSink}, is marked in {@link ShardAvailability}: only its partitions' tasks
+ * rewind to their last committed offsets and wait (the buffered batch was never acknowledged to
+ * Kafka, so nothing is lost), while every other shard keeps projecting on the same threads; a
+ * probe every {@code chat.projector.shard-probe-ms} (500) lifts the mark. Any other failure of a
+ * stream thread makes the uncaught-exception handler answer {@code REPLACE_THREAD}, so its tasks
+ * resume from the last committed offsets. Migrations failing on
  * any shard fail start-up, listing every shard: a projector writing to a shard without its
  * tables would only loop.
  *
@@ -68,6 +74,8 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
     private final ReadCacheSettings cacheSettings;
     private volatile KafkaStreams streams;
     private volatile ReadCacheWriter cacheWriter;
+    private final long shardProbeMs;
+    private volatile ShardAvailability availability;
 
     /**
      * @param redis         the process's Redis gate, or null without {@code redis.uri}: no read cache write-through
@@ -75,8 +83,10 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
      */
     public ProjectorService(final ProjectorSettings settings, final ChatSettings chat, final ShardMap shardMap,
                             final ShardDataSources shards, @Nullable final RedisGate redis,
-                            final ReadCacheSettings cacheSettings) {
+                            final ReadCacheSettings cacheSettings,
+                            @Value("${chat.projector.shard-probe-ms:500}") final long shardProbeMs) {
         this.settings = settings;
+        this.shardProbeMs = shardProbeMs;
         this.chat = chat;
         this.shardMap = shardMap;
         this.shards = shards;
@@ -95,8 +105,10 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
             return;
         }
         migrateAllShards();
+        final ShardAvailability marks = new ShardAvailability(shards, Math.max(50, shardProbeMs));
+        availability = marks;
         ShardSink sink = new RetryingShardSink(new JdbcShardSink(shards),
-                settings.maxRetries(), settings::backoff, Sleeper.SYSTEM);
+                settings.maxRetries(), settings::backoff, Sleeper.SYSTEM, marks);
         if (redis != null && cacheSettings.enabled()) {
             // Read cache write-through after each committed batch (chat.projector.cache); never blocks the shard path.
             final ReadCacheWriter writer = new ReadCacheWriter(redis, shards::forPartition,
@@ -176,6 +188,12 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
         return w == null ? null : w.stats();
     }
 
+    /** Shard numbers the projector cannot use now (their partitions wait); empty before start. */
+    public List<Integer> unavailableShards() {
+        final ShardAvailability a = availability;
+        return a == null ? List.of() : a.unavailableShards();
+    }
+
     /** The Kafka Streams state, or null before start. */
     public KafkaStreams.State state() {
         final KafkaStreams ks = streams;
@@ -196,6 +214,11 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
         if (w != null) {
             w.close();
             cacheWriter = null;
+        }
+        final ShardAvailability a = availability;
+        if (a != null) {
+            a.close();
+            availability = null;
         }
         LOG.info("projector {} ({} ms timeout)", closed ? "closed" : "did not close in time", settings.closeTimeoutMs());
     }

@@ -34,6 +34,8 @@ import java.util.Optional;
 public final class ShardRedirects {
     /** SQLSTATE the fence raises: serialization_failure, which writers treat as transient. */
     public static final String FENCE_SQLSTATE = "40001";
+    /** The start of the message a fenced database answers a projection write with. */
+    public static final String FENCE_MESSAGE = "this shard database is retired";
     private static final String TRIGGER = "chat_shard_retired";
 
     private ShardRedirects() {
@@ -77,7 +79,7 @@ public final class ShardRedirects {
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
             st.execute("CREATE OR REPLACE FUNCTION " + TRIGGER + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                    + " RAISE EXCEPTION 'this shard database is retired (cut-over by chatctl);"
+                    + " RAISE EXCEPTION '" + FENCE_MESSAGE + " (cut-over by chatctl);"
                     + " writes go to its successor, see table shard_redirect or shard_map_switch' USING ERRCODE = '" + FENCE_SQLSTATE + "';"
                     + " END $$");
             // LOCK waits for in-flight writers (they hold ROW EXCLUSIVE on the table).

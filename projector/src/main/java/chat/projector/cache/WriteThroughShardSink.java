@@ -31,4 +31,9 @@ public final class WriteThroughShardSink implements ShardSink {
         shard.write(batch);
         cache.submit(batch);
     }
+
+    @Override
+    public String unavailable(final int partition) {
+        return shard.unavailable(partition);
+    }
 }

@@ -1,6 +1,7 @@
 package chat.projector.sink;
 
 import chat.common.shard.ShardMap;
+import chat.common.shard.ShardRedirects;
 import chat.common.shard.ShardRouter;
 import chat.projector.projection.ProjectionBatch;
 import chat.projector.projection.RowChange;
@@ -11,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
 import java.sql.Types;
 import java.time.Instant;
@@ -433,7 +435,28 @@ public final class JdbcShardSink implements ShardSink {
         final String message = what + " (shard=" + shard + ", partition=" + partition + ", batch=" + batch
                 + ", sqlState=" + e.getSQLState() + "): " + e.getMessage();
         return isTransient(e)
-                ? new TransientShardException(message, shard, partition, e)
+                ? new TransientShardException(message, shard, partition, e, isUnusable(e))
                 : new PermanentShardException(message, shard, partition, e);
+    }
+
+    /**
+     * True when the database cannot be used for now: connections lost, refused or not handed out
+     * (SQLState 08, 57P, a pool's connection timeout), or projection writes fenced off by a
+     * cut-over ({@link ShardRedirects#fence}).
+     */
+    static boolean isUnusable(final SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                final String state = sql.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P")
+                        || (state.equals(ShardRedirects.FENCE_SQLSTATE) && String.valueOf(sql.getMessage()).contains(ShardRedirects.FENCE_MESSAGE))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

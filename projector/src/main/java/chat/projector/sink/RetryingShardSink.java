@@ -15,6 +15,12 @@ import java.util.function.Supplier;
  * once. When the retries are exhausted it throws a {@link TransientShardException} naming the
  * batch.
  *
+ * <p>With a {@link ShardAvailability}, a shard that cannot be used at all (unreachable, or retired
+ * by a cut-over: {@link TransientShardException#unusable()}) is not retried here: it is marked
+ * unavailable at once, and so is a shard whose transient failures outlast the retries. While
+ * marked, calls for its partitions fail at once without touching the database, so no stream
+ * thread blocks on a shard that is gone; the availability's probe lifts the mark.
+ *
  * <p>Why give up instead of retrying forever: the write runs on a Kafka Streams thread, inside
  * {@code process()} or the task's commit. Blocking longer than {@code max.poll.interval.ms} would
  * get the thread thrown out of the group anyway, and a thread stuck in a loop cannot be closed
@@ -36,13 +42,21 @@ public final class RetryingShardSink implements ShardSink {
     private final int maxRetries;
     private final IntFunction<Duration> backoff;
     private final Sleeper sleeper;
+    private final ShardAvailability availability;
 
-    /**
-     * @param maxRetries retries after the first attempt; 0 = fail on the first transient error
-     * @param backoff    delay before retry n (1-based)
-     */
+    /** Without availability tracking: every call tries the database (replays, tests). */
     public RetryingShardSink(final ShardSink delegate, final int maxRetries, final IntFunction<Duration> backoff,
                              final Sleeper sleeper) {
+        this(delegate, maxRetries, backoff, sleeper, null);
+    }
+
+    /**
+     * @param maxRetries   retries after the first attempt; 0 = fail on the first transient error
+     * @param backoff      delay before retry n (1-based)
+     * @param availability marks of unusable shards, or null to always try
+     */
+    public RetryingShardSink(final ShardSink delegate, final int maxRetries, final IntFunction<Duration> backoff,
+                             final Sleeper sleeper, final ShardAvailability availability) {
         if (maxRetries < 0) {
             throw new IllegalArgumentException("maxRetries must be >= 0, got " + maxRetries);
         }
@@ -50,6 +64,7 @@ public final class RetryingShardSink implements ShardSink {
         this.maxRetries = maxRetries;
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.availability = availability;
     }
 
     @Override
@@ -65,15 +80,33 @@ public final class RetryingShardSink implements ShardSink {
         });
     }
 
+    @Override
+    public String unavailable(final int partition) {
+        return availability == null ? null : availability.reason(partition);
+    }
+
     private <T> T withRetries(final String what, final int partition, final String batch, final Supplier<T> action) {
+        final String reason = unavailable(partition);
+        if (reason != null) {
+            throw new TransientShardException(what + " not tried (partition=" + partition + ", batch=" + batch + "): "
+                    + reason, -1, partition, null, true);
+        }
         for (int attempt = 0; ; attempt++) {
             try {
                 return action.get();
             } catch (TransientShardException e) {
+                if (availability != null && e.unusable()) {
+                    availability.markDown(partition, e);
+                    throw e;
+                }
                 if (attempt >= maxRetries) {
-                    throw new TransientShardException(what + " failed after " + maxRetries + " retries (shard="
-                            + e.shard() + ", partition=" + partition + ", batch=" + batch + "): " + e.getMessage(),
-                            e.shard(), partition, e);
+                    final TransientShardException exhausted = new TransientShardException(what + " failed after "
+                            + maxRetries + " retries (shard=" + e.shard() + ", partition=" + partition + ", batch="
+                            + batch + "): " + e.getMessage(), e.shard(), partition, e, e.unusable());
+                    if (availability != null) {
+                        availability.markDown(partition, exhausted);
+                    }
+                    throw exhausted;
                 }
                 final int n = attempt + 1;
                 final Duration delay = backoff.apply(n);

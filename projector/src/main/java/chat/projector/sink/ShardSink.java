@@ -35,4 +35,13 @@ public interface ShardSink {
      * @throws PermanentShardException when the shard rejects the batch (nothing was written)
      */
     void write(ProjectionBatch batch);
+
+    /**
+     * Why the shard of {@code partition} cannot be used now (it went away, or was retired by a
+     * cut-over and its successor is not known yet), or null when it can. A task whose shard is
+     * unavailable does not read its partition until this answers null again. No I/O.
+     */
+    default String unavailable(final int partition) {
+        return null;
+    }
 }

@@ -6,11 +6,22 @@ import chat.projector.ProjectorException;
 public final class TransientShardException extends ProjectorException {
     private final int shard;
     private final int partition;
+    private final boolean unusable;
 
     public TransientShardException(final String message, final int shard, final int partition, final Throwable cause) {
+        this(message, shard, partition, cause, false);
+    }
+
+    /**
+     * @param unusable true when the database cannot be used at all for now (unreachable, or retired
+     *                 by a cut-over), as opposed to a conflict that retrying the transaction may pass
+     */
+    public TransientShardException(final String message, final int shard, final int partition, final Throwable cause,
+                                   final boolean unusable) {
         super(message, cause);
         this.shard = shard;
         this.partition = partition;
+        this.unusable = unusable;
     }
 
     /** The shard that failed. */
@@ -21,6 +32,11 @@ public final class TransientShardException extends ProjectorException {
     /** The partition whose batch or checkpoint was being written or read. */
     public int partition() {
         return partition;
+    }
+
+    /** True when the database is unreachable or retired: retrying at once is pointless, wait for a probe. */
+    public boolean unusable() {
+        return unusable;
     }
 
     @Override

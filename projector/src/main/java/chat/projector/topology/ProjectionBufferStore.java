@@ -3,9 +3,13 @@ package chat.projector.topology;
 import chat.projector.projection.ProjectionBatch;
 import chat.projector.projection.RowChange;
 import chat.projector.sink.ShardSink;
+import chat.projector.sink.TransientShardException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.errors.TaskCorruptedException;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 import org.slf4j.Logger;
@@ -14,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The per-task buffer of projected row changes: a custom, non-logged, non-persistent state store
@@ -40,7 +45,20 @@ import java.util.Map;
  *       Kafka versions where the commit hook moves.</li>
  * </ul>
  * A task closed dirty (after an error) discards its buffer: its offsets were not committed, so
- * the events are read again. Events below the shard's checkpoint (read lazily on the first
+ * the events are read again.
+ *
+ * <h2>A shard that is unavailable pauses only its own partitions</h2>
+ * When the sink cannot reach the partition's shard ({@link TransientShardException}, after the
+ * sink's own retries, or at once for a shard it has marked unavailable), this store throws
+ * {@link TaskCorruptedException} for its task: Kafka Streams commits the thread's other tasks,
+ * closes this one dirty (buffer discarded, offsets not committed) and revives it, rewound to its
+ * last committed offset. The thread and its other tasks carry on; nothing is lost. The revived
+ * task's {@link #init} then throws Kafka's {@link TimeoutException} while
+ * {@link ShardSink#unavailable} names a reason, which Kafka Streams 4.3 answers by retrying the
+ * task's initialization with a backoff (1 s doubling to 10 s), without fetching its partition. So
+ * the partition waits, its lag grows, and it resumes once the shard answers again. After
+ * {@code task.timeout.ms} of waiting Kafka Streams gives up on the task and the thread is replaced
+ * (the application's handler), which starts the wait over. Events below the shard's checkpoint (read lazily on the first
  * record) are already applied and must be skipped by the caller ({@link #isApplied}).
  *
  * <pre>{@code
@@ -56,6 +74,7 @@ final class ProjectionBufferStore implements StateStore, CachedStateStore<Object
     private final int maxBatch;
     private final List<RowChange> changes = new ArrayList<>();
     private int partition = -1;
+    private TaskId taskId;
     private boolean open;
     /** The shard's checkpoint for this partition as far as this task knows; null until first read. */
     private Long appliedUpTo;
@@ -81,17 +100,28 @@ final class ProjectionBufferStore implements StateStore, CachedStateStore<Object
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
         partition = context.taskId().partition();
+        taskId = context.taskId();
+        final String unavailable = sink.unavailable(partition);
+        if (unavailable != null) {
+            // Kafka Streams retries the initialization later, with a backoff, and does not fetch meanwhile.
+            throw new TimeoutException("partition " + partition + " waits for its shard: " + unavailable);
+        }
         // Nothing to restore: the store is not logged, the shard is the durable copy.
         context.register(root, (key, value) -> { });
         open = true;
         appliedUpTo = null;
+        nextOffset = -1; // a revived task reads again from its last committed offset
         discard();
     }
 
     /** True when the shard already holds the event at {@code offset} (reads the checkpoint once per task). */
     boolean isApplied(final long offset) {
         if (appliedUpTo == null) {
-            appliedUpTo = sink.checkpoint(partition);
+            try {
+                appliedUpTo = sink.checkpoint(partition);
+            } catch (TransientShardException e) {
+                throw pause(e);
+            }
         }
         return offset < appliedUpTo;
     }
@@ -132,9 +162,21 @@ final class ProjectionBufferStore implements StateStore, CachedStateStore<Object
             return;
         }
         final ProjectionBatch batch = new ProjectionBatch(partition, firstOffset, nextOffset, changes);
-        sink.write(batch);
+        try {
+            sink.write(batch);
+        } catch (TransientShardException e) {
+            throw pause(e);
+        }
         appliedUpTo = appliedUpTo == null ? nextOffset : Math.max(appliedUpTo, nextOffset);
         discard();
+    }
+
+    /** This task goes back to its last committed offset and waits for its shard (see the class comment). */
+    private TaskCorruptedException pause(final TransientShardException cause) {
+        LOG.warn("partition {} cannot reach its shard; task {} rewinds to its last committed offset and waits: {}",
+                partition, taskId, cause.getMessage());
+        discard();
+        return new TaskCorruptedException(Set.of(taskId));
     }
 
     private void discard() {

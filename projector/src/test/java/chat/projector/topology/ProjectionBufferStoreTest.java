@@ -6,6 +6,9 @@ import chat.projector.projection.ProjectionBatch;
 import chat.projector.projection.RowChange;
 import chat.projector.sink.InMemoryShardSink;
 import chat.projector.sink.ShardSink;
+import chat.projector.sink.TransientShardException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.streams.errors.TaskCorruptedException;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
@@ -22,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static chat.projector.Fixtures.posted;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ProjectionBufferStoreTest {
     private static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
@@ -51,6 +55,24 @@ class ProjectionBufferStoreTest {
         store.init(context.getStateStoreContext(), store);
         return store;
     }
+
+    /** A sink whose shard is gone: unavailable with a reason, and every call fails. */
+    private final ShardSink gone = new ShardSink() {
+        @Override
+        public long checkpoint(final int partition) {
+            throw new TransientShardException("connection refused", 5, partition, null, true);
+        }
+
+        @Override
+        public void write(final ProjectionBatch batch) {
+            throw new TransientShardException("connection refused", 5, batch.partition(), null, true);
+        }
+
+        @Override
+        public String unavailable(final int partition) {
+            return "shard 5 unavailable for 10 ms: connection refused";
+        }
+    };
 
     private static RowChange post(final long offset) {
         return new RowChange.MessageInsert("t1", "c1", "m" + offset, "u1", "x", null, null, AT, 5, offset);
@@ -150,5 +172,59 @@ class ProjectionBufferStoreTest {
 
         assertThat(writers).hasSize(1);
         assertThat(writers.get(0)).contains("prepareCommit").doesNotContain("postCommit");
+    }
+
+    @Test
+    void givenShardUnavailable_whenTaskInitialized_thenKafkaTimeoutSoStreamsRetriesTheInitLaterWithoutFetching() {
+        final ProjectionBufferStore store = new ProjectionBufferStore("projection-buffer", gone, 10);
+        final MockProcessorContext<Object, Object> context =
+                new MockProcessorContext<>(new Properties(), new TaskId(0, 5), stateDir.toFile());
+
+        assertThatThrownBy(() -> store.init(context.getStateStoreContext(), store))
+                .isInstanceOf(TimeoutException.class)
+                .hasMessageContaining("partition 5 waits for its shard").hasMessageContaining("connection refused");
+        assertThat(store.isOpen()).isFalse();
+    }
+
+    @Test
+    void givenShardGoneWhileBuffered_whenFlushed_thenOnlyThisTaskIsCorruptedAndItsBufferDiscarded() {
+        final boolean[] down = {false};
+        final ShardSink flaky = new ShardSink() {
+            @Override
+            public long checkpoint(final int partition) {
+                return memory.checkpoint(partition);
+            }
+
+            @Override
+            public void write(final ProjectionBatch batch) {
+                if (down[0]) {
+                    gone.write(batch);
+                }
+                memory.write(batch);
+            }
+        };
+        final ProjectionBufferStore store = new ProjectionBufferStore("projection-buffer", flaky, 10);
+        final MockProcessorContext<Object, Object> context =
+                new MockProcessorContext<>(new Properties(), new TaskId(0, 5), stateDir.toFile());
+        store.init(context.getStateStoreContext(), store);
+        store.isApplied(0);
+        store.append(0, List.of(post(0)));
+        store.append(1, List.of(post(1)));
+        down[0] = true;
+
+        assertThatThrownBy(store::flushCache).isInstanceOfSatisfying(TaskCorruptedException.class,
+                e -> assertThat(e.corruptedTasks()).containsExactly(new TaskId(0, 5)));
+        assertThat(store.bufferedEvents()).isZero();
+        assertThat(memory.checkpoint(5)).isZero();
+
+        // Revived: Kafka Streams initializes the same store again and replays from the committed offset 0.
+        down[0] = false;
+        store.init(context.getStateStoreContext(), store);
+        assertThat(store.isApplied(0)).isFalse();
+        store.append(0, List.of(post(0)));
+        store.append(1, List.of(post(1)));
+        store.flushCache();
+        assertThat(memory.checkpoint(5)).isEqualTo(2);
+        assertThat(memory.snapshot(0).messages()).hasSize(2);
     }
 }
