@@ -31,6 +31,8 @@ import java.util.concurrent.TimeoutException;
  * database (configured URL, then every published redirect followed).
  */
 public final class Platform implements AutoCloseable {
+    /** SQLState of a missing table. */
+    private static final String UNDEFINED_TABLE = "42P01";
     private final String bootstrapServers;
     private final Admin admin;
     private final int partitions;
@@ -230,11 +232,18 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    /** partition -> next_offset of the checkpoint table of the database at {@code url} (absent partitions: 0). */
+    /**
+     * partition -> next_offset of the checkpoint table of the database at {@code url} (absent
+     * partitions: 0). Empty for a database without the read model yet: a run killed between
+     * creating a target database and migrating it left one, and the rerun resumes it.
+     */
     public Map<Integer, Long> checkpoints(final String url) {
         try (Connection c = open(url)) {
             return checkpoints(c);
         } catch (SQLException e) {
+            if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+                return new TreeMap<>();
+            }
             throw new CtlException("cannot read checkpoints at " + url + ": " + e.getMessage(), e);
         }
     }

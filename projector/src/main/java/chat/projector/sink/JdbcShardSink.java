@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 
 /**
  * Writes projection batches to the PostgreSQL shard of their partition: in ONE transaction it
@@ -415,19 +416,9 @@ public final class JdbcShardSink implements ShardSink {
 
     /** True for failures that may go away: lost connections, resource shortage, serialization conflicts. */
     static boolean isTransient(final SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                final String state = sql.getSQLState();
-                if (state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
-                        || state.startsWith("57P") || state.startsWith("58")) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return anyInChain(e, t -> t instanceof SQLTransientException || t instanceof SQLRecoverableException,
+                state -> state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
+                        || state.startsWith("57P") || state.startsWith("58"));
     }
 
     private static RuntimeException classify(final String what, final int shard, final int partition,
@@ -445,16 +436,17 @@ public final class JdbcShardSink implements ShardSink {
      * cut-over ({@link ShardRedirects#fence}).
      */
     static boolean isUnusable(final SQLException e) {
+        return anyInChain(e, t -> t instanceof SQLTransientConnectionException || t instanceof SQLRecoverableException
+                        || (t instanceof SQLException sql && ShardRedirects.FENCE_SQLSTATE.equals(sql.getSQLState())
+                        && String.valueOf(sql.getMessage()).contains(ShardRedirects.FENCE_MESSAGE)),
+                state -> state.startsWith("08") || state.startsWith("57P"));
+    }
+
+    /** True when an exception in {@code e}'s cause chain matches {@code type}, or its SQLState matches {@code state}. */
+    private static boolean anyInChain(final SQLException e, final Predicate<Throwable> type, final Predicate<String> state) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof SQLRecoverableException) {
+            if (type.test(t) || (t instanceof SQLException sql && sql.getSQLState() != null && state.test(sql.getSQLState()))) {
                 return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                final String state = sql.getSQLState();
-                if (state.startsWith("08") || state.startsWith("57P")
-                        || (state.equals(ShardRedirects.FENCE_SQLSTATE) && String.valueOf(sql.getMessage()).contains(ShardRedirects.FENCE_MESSAGE))) {
-                    return true;
-                }
             }
         }
         return false;

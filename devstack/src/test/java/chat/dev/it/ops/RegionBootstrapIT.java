@@ -147,6 +147,27 @@ class RegionBootstrapIT {
     }
 
     @Test
+    void givenTargetsCreatedButNeverMigrated_asARunKilledRightAfterCreateDatabaseLeavesThem_whenRerun_thenResumedAndEqual()
+            throws Exception {
+        // Given: the target databases exist without any table (the earlier run died between CREATE DATABASE
+        // and applying the read-model migrations).
+        final DevStack stack = TestStack.get();
+        Ops.post(stack, "rg-bare-0", "general", "before the bootstrap").join();
+        awaitProjected(stack);
+        try (Connection c = Ops.open(stack, stack.postgres().jdbcUrl("postgres")); Statement st = c.createStatement()) {
+            for (int s = 0; s < stack.shardMap().shards(); s++) {
+                st.execute("DROP DATABASE IF EXISTS chat_" + NAME + "_shard_" + s + " WITH (FORCE)");
+                st.execute("CREATE DATABASE chat_" + NAME + "_shard_" + s);
+            }
+        }
+        // When: rerun without --restart.
+        final Ops.Run run = Ops.ctl(stack, "region", "bootstrap", "--target", NAME, "--redis-uri", redisUri(stack));
+        // Then: it resumes the empty targets from the beginning of the log and ends equal.
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(ChatCtl.OK);
+        assertThat(run.out()).contains("resuming chat_" + NAME + "_shard_0 at {}").contains("BOOTSTRAPPED").doesNotContain("DIFFERENT");
+    }
+
+    @Test
     void givenALiveShardAsTarget_whenBootstrapped_thenUsageErrorAndNothingTouched() throws Exception {
         final DevStack stack = TestStack.get();
         final List<String> urls = new ArrayList<>(stack.shardJdbcUrls());
