@@ -45,6 +45,8 @@ import java.util.UUID;
 @Requires(property = "chat.edge.enabled", notEquals = "false")
 @Requires(property = "chat.edge.consumer-enabled", notEquals = "false")
 final class EdgeConsumerService {
+    /** How long shutdown waits for the sockets it closed to finish closing. */
+    private static final Duration SHUTDOWN_CLOSE_WAIT = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(EdgeConsumerService.class);
 
     private final ChatSettings chat;
@@ -152,8 +154,9 @@ final class EdgeConsumerService {
 
     @PreDestroy
     void stop() {
-        // Sockets first: clients reconnect to another edge while this one still runs.
-        final int closed = registry.shutdown();
+        // Sockets first: clients reconnect to another edge while this one still runs. Wait (bounded)
+        // for the close frames to go out before the server stops its event loops.
+        final int closed = registry.shutdown(SHUTDOWN_CLOSE_WAIT);
         if (loop == null) {
             return;
         }

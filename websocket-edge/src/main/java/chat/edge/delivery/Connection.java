@@ -168,6 +168,11 @@ public final class Connection {
         }
     }
 
+    /** True while the socket itself is open: after {@link #close} until its close frame went out and it closed. */
+    public boolean socketOpen() {
+        return outbound.isOpen();
+    }
+
     /** True once closed or terminated. */
     public boolean isTerminated() {
         return terminated.get();

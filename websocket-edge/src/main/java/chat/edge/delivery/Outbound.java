@@ -27,4 +27,9 @@ public interface Outbound {
 
     /** Sends a close frame with {@code code} and closes the socket (cut after a grace if it cannot flush). */
     void close(int code, String reason);
+
+    /** True while the socket is open (a close frame handed to {@link #close} may still be unwritten). */
+    default boolean isOpen() {
+        return false;
+    }
 }

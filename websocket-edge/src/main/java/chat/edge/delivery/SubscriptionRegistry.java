@@ -191,6 +191,23 @@ public final class SubscriptionRegistry {
     }
 
     /**
+     * Closes every open connection with {@link CloseCodes#SHUTDOWN} and waits, at most {@code wait},
+     * until their sockets closed: the close frames are written on the sockets' event loops, and a
+     * server that stopped its loops first would cut the clients without the reconnect code.
+     *
+     * @return how many connections this call closed
+     */
+    public int shutdown(final java.time.Duration wait) {
+        final List<Connection> closing = new ArrayList<>(open);
+        final int closed = shutdown();
+        final long deadline = System.nanoTime() + wait.toNanos();
+        while (closing.stream().anyMatch(Connection::socketOpen) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+        return closed;
+    }
+
+    /**
      * Stops accepting connections and closes every open one with {@code code}; idempotent.
      *
      * @return how many connections this call closed

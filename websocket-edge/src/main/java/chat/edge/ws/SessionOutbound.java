@@ -55,6 +55,11 @@ final class SessionOutbound implements Outbound {
     }
 
     @Override
+    public boolean isOpen() {
+        return channel == null ? session.isOpen() : channel.isOpen();
+    }
+
+    @Override
     public void ping() {
         session.sendPingAsync(new byte[0]);
     }
