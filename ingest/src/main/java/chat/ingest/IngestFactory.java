@@ -28,7 +28,9 @@ import java.util.Map;
 /**
  * Builds the ingest's Kafka producer (idempotent, acks=all) and appender from configuration.
  *
- * <p>Keys: {@code chat.ingest.linger-ms} (default 2; 0 sends at once), {@code chat.ingest.delivery-timeout-ms}
+ * <p>Keys: {@code chat.ingest.linger-ms} (default 0: a post is sent at once; under load the producer still
+ * batches what queues behind the requests in flight; 2 ms of linger cost 2 ms at the median and 40 % of the
+ * delivery capacity on 2 cores, BENCHMARKS.md), {@code chat.ingest.delivery-timeout-ms}
  * (default 10000: how long a write may wait for the log before the client gets 503),
  * {@code chat.ingest.max-block-ms} (default 2000: how long send may wait for metadata or buffer space),
  * {@code chat.ingest.buffer-bytes} (default 32 MiB: the bound on unacknowledged bytes in memory),
@@ -41,7 +43,7 @@ class IngestFactory {
     @Singleton
     @Bean(preDestroy = "close")
     Producer<byte[], byte[]> ingestProducer(final ChatSettings settings,
-                                            @Value("${chat.ingest.linger-ms:2}") final int lingerMs,
+                                            @Value("${chat.ingest.linger-ms:0}") final int lingerMs,
                                             @Value("${chat.ingest.delivery-timeout-ms:10000}") final int deliveryTimeoutMs,
                                             @Value("${chat.ingest.max-block-ms:2000}") final int maxBlockMs,
                                             @Value("${chat.ingest.buffer-bytes:33554432}") final long bufferBytes) {
