@@ -227,4 +227,19 @@ class ProjectionBufferStoreTest {
         assertThat(memory.checkpoint(5)).isEqualTo(2);
         assertThat(memory.snapshot(0).messages()).hasSize(2);
     }
+
+    @Test
+    void givenTheConsumerSkippedEvents_whenTheNextOneIsAppended_thenRefusedAndNothingWritten() {
+        final ProjectionBufferStore store = store(10);
+        assertThat(store.isApplied(3)).isFalse(); // the shard's checkpoint is 0: offsets 0..2 were never delivered
+
+        assertThatThrownBy(() -> store.append(3, List.of(post(3)))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("partition 5 skipped offsets 0..2");
+        store.append(0, List.of(post(0)));
+        assertThatThrownBy(() -> store.append(2, List.of(post(2)))).hasMessageContaining("skipped offsets 1..1");
+        store.append(1, List.of(post(1)));
+        store.flushCache();
+        assertThat(memory.checkpoint(5)).isEqualTo(2);
+        assertThatThrownBy(() -> store.append(7, List.of(post(7)))).hasMessageContaining("skipped offsets 2..6");
+    }
 }
