@@ -47,6 +47,12 @@ final class CacheStack implements AutoCloseable {
         cachedProps.put("chat.projector.commit-interval-ms", 100);
         cachedProps.putAll(extra);
         cachedContext = ApplicationContext.builder().properties(cachedProps).deduceEnvironment(false).start();
+        // Tests start once this projector's group has settled: a task that moves to the other stream thread
+        // re-reads its checkpoint, which the shared stack's projector has moved on, and the cache refills
+        // that partition (counted as a fill, which the tests compare).
+        final chat.projector.ProjectorService projector = cachedContext.getBean(chat.projector.ProjectorService.class);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> projector.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
         cached = new Http("http://127.0.0.1:" + cachedContext.getBean(EmbeddedServer.class).start().getPort());
         final Map<String, Object> shardProps = base();
         shardProps.put("chat.projector.enabled", false);
