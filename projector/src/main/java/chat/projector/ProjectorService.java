@@ -73,8 +73,8 @@ public class ProjectorService implements ApplicationEventListener<StartupEvent>,
     private final RedisGate redis;
     private final ReadCacheSettings cacheSettings;
     private volatile KafkaStreams streams;
-    private volatile ReadCacheWriter cacheWriter;
     private final long shardProbeMs;
+    private volatile ReadCacheWriter cacheWriter;
     private volatile ShardAvailability availability;
 
     /**

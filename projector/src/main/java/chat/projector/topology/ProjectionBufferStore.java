@@ -132,18 +132,18 @@ final class ProjectionBufferStore implements StateStore, CachedStateStore<Object
      * events, so one event's changes always stay in one batch).
      */
     void append(final long offset, final List<RowChange> eventChanges) {
-        if (offset < nextOffset) {
-            throw new IllegalStateException("offset " + offset + " appended after " + (nextOffset - 1)
-                    + " (partition=" + partition + ")");
-        }
         // chat.events has dense offsets (one idempotent, non-transactional writer; infinite retention), so the
         // next event to apply is exactly the shard's checkpoint, then one after another. A later offset means
         // the consumer skipped events (seen once: a task revived while its group was rebalancing resumed at
         // its old fetch position instead of its committed offset). Never write past such a gap: fail the
         // stream thread; its replacement starts every task from the committed offsets, which are never
         // beyond the shard's checkpoint.
-        final Long expected = nextOffset >= 0 ? Long.valueOf(nextOffset) : appliedUpTo;
-        if (expected != null && offset > expected) {
+        final long expected = nextOffset >= 0 ? nextOffset : appliedUpTo != null ? appliedUpTo : offset;
+        if (offset < expected) {
+            throw new IllegalStateException("offset " + offset + " appended after " + (expected - 1)
+                    + " (partition=" + partition + ")");
+        }
+        if (offset > expected) {
             throw new IllegalStateException("partition " + partition + " skipped offsets " + expected + ".." + (offset - 1)
                     + ": the next event to apply is " + expected + " but the consumer delivered " + offset
                     + "; nothing written, the stream thread is replaced to re-read from the committed offset");

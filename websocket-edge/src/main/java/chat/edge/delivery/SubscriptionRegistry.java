@@ -2,11 +2,13 @@ package chat.edge.delivery;
 
 import chat.edge.CloseCodes;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Which open connections want which team's events. Read by the consumer thread on every event,
@@ -197,12 +199,12 @@ public final class SubscriptionRegistry {
      *
      * @return how many connections this call closed
      */
-    public int shutdown(final java.time.Duration wait) {
+    public int shutdown(final Duration wait) {
         final List<Connection> closing = new ArrayList<>(open);
         final int closed = shutdown();
         final long deadline = System.nanoTime() + wait.toNanos();
         while (closing.stream().anyMatch(Connection::socketOpen) && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+            LockSupport.parkNanos(10_000_000L);
         }
         return closed;
     }

@@ -3,13 +3,18 @@ package chat.dev.it.cache;
 import chat.dev.DevStack;
 import chat.dev.embedded.EmbeddedRedisServer;
 import chat.dev.it.TestStack;
+import chat.projector.ProjectorService;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import org.apache.kafka.streams.KafkaStreams;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The cache tests' own servers next to the shared stack (whose Redis other tests use): a Redis
@@ -50,9 +55,8 @@ final class CacheStack implements AutoCloseable {
         // Tests start once this projector's group has settled: a task that moves to the other stream thread
         // re-reads its checkpoint, which the shared stack's projector has moved on, and the cache refills
         // that partition (counted as a fill, which the tests compare).
-        final chat.projector.ProjectorService projector = cachedContext.getBean(chat.projector.ProjectorService.class);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
-                .until(() -> projector.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+        final ProjectorService projector = cachedContext.getBean(ProjectorService.class);
+        await().atMost(Duration.ofSeconds(60)).until(() -> projector.state() == KafkaStreams.State.RUNNING);
         cached = new Http("http://127.0.0.1:" + cachedContext.getBean(EmbeddedServer.class).start().getPort());
         final Map<String, Object> shardProps = base();
         shardProps.put("chat.projector.enabled", false);
