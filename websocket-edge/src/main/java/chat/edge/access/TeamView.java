@@ -77,20 +77,30 @@ public final class TeamView {
         private final Scope scope;
         private final boolean subjectToo;
         private final String leftTeam;
+        /** Every team member sees the event's channel (team-level or public). */
+        private final boolean wholeTeam;
+        /** The private channel's members, or {@code null} (public, team-level or unknown channel). */
+        private final Set<String> channelMembers;
 
         Audience(final TeamView view, final Scope scope, final boolean subjectToo, final String leftTeam) {
             this.view = view;
             this.scope = scope;
             this.subjectToo = subjectToo;
             this.leftTeam = leftTeam;
+            // The channel's visibility is the same for every subscriber: decided once per event, not per connection.
+            final String channel = scope.channel();
+            this.wholeTeam = channel == null || view.publicChannels.contains(channel);
+            this.channelMembers = wholeTeam ? null : view.privateChannels.get(channel);
         }
 
-        /** True when {@code user} may receive the event. */
+        /** True when {@code user} may receive the event ({@link TeamView#maySee} at this event, plus its subject). */
         public boolean includes(final String user) {
             if (user == null) {
                 return false;
             }
-            return view.maySee(user, scope.channel()) || subjectToo && user.equals(scope.subject());
+            final boolean sees = view.teamMembers.contains(user)
+                    && (wholeTeam || channelMembers != null && channelMembers.contains(user));
+            return sees || subjectToo && user.equals(scope.subject());
         }
 
         /** The user this event removed from the team ({@code TeamMemberLeft}), else {@code null}. */

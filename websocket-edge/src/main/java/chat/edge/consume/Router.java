@@ -4,6 +4,7 @@ import chat.edge.access.TeamView;
 import chat.edge.delivery.Connection;
 import chat.edge.delivery.EdgeStats;
 import chat.edge.delivery.SubscriptionRegistry;
+import chat.edge.delivery.TeamStream;
 import chat.edge.protocol.EventFrames;
 import chat.edge.protocol.ErrorCode;
 import chat.edge.protocol.Frame;
@@ -18,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * Routes one record of {@code chat.events} to the connections subscribed to its team: decodes it,
@@ -63,7 +65,7 @@ final class Router {
                 return 0;
             }
             final TeamViews.Slot slot = views == null ? null : views.slot(team);
-            final Set<Connection> subscribers = registry.subscribers(team);
+            final Collection<TeamStream> subscribers = registry.streams(team);
             if (subscribers.isEmpty()) {
                 if (slot != null && !views.evictIfIdle(team, slot)) {
                     // A subscribe is loading or registering: keep the view in step with the log.
@@ -94,13 +96,13 @@ final class Router {
             }
             tail.rendered(entry, frame);
             int offered = 0;
-            for (Connection c : subscribers) {
-                if ((audience == null || audience.includes(c.user())) && c.deliver(team, record.offset(), frame)) {
+            for (TeamStream s : subscribers) {
+                if ((audience == null || audience.includes(s.connection().user())) && s.live(record.offset(), frame)) {
                     offered++;
                 }
             }
             if (audience != null && audience.leftTeam() != null) {
-                for (Connection c : subscribers) {
+                for (Connection c : List.copyOf(registry.subscribers(team))) {
                     if (audience.leftTeam().equals(c.user()) && registry.unsubscribe(c, team)) {
                         c.offer(ServerFrames.unsubscribed(team, null, ErrorCode.NOT_TEAM_MEMBER));
                     }

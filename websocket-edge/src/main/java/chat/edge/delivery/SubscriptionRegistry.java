@@ -4,6 +4,7 @@ import chat.edge.CloseCodes;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,7 +62,8 @@ public final class SubscriptionRegistry {
     /** Outcome of {@link #subscribe}. */
     public enum Result { ADDED, ALREADY_SUBSCRIBED, LIMIT_REACHED, CLOSED }
 
-    private final ConcurrentMap<String, Set<Connection>> byTeam = new ConcurrentHashMap<>();
+    /** team -> its subscribers' streams: the consumer thread delivers through these without a per-connection lookup. */
+    private final ConcurrentMap<String, ConcurrentMap<Connection, TeamStream>> byTeam = new ConcurrentHashMap<>();
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final EdgeStats stats;
     private final int maxSubscriptions;
@@ -127,10 +129,10 @@ public final class SubscriptionRegistry {
         if (!connection.addTeam(team, stream)) {
             return Result.ALREADY_SUBSCRIBED;
         }
-        byTeam.compute(team, (k, set) -> {
-            final Set<Connection> s = set == null ? ConcurrentHashMap.newKeySet() : set;
-            s.add(connection);
-            return s;
+        byTeam.compute(team, (k, streams) -> {
+            final ConcurrentMap<Connection, TeamStream> m = streams == null ? new ConcurrentHashMap<>() : streams;
+            m.put(connection, stream);
+            return m;
         });
         stats.subscriptionsChanged(1);
         if (connection.isTerminated()) {
@@ -147,9 +149,9 @@ public final class SubscriptionRegistry {
         if (!connection.removeTeam(team)) {
             return false;
         }
-        byTeam.computeIfPresent(team, (k, set) -> {
-            set.remove(connection);
-            return set.isEmpty() ? null : set;
+        byTeam.computeIfPresent(team, (k, streams) -> {
+            streams.remove(connection);
+            return streams.isEmpty() ? null : streams;
         });
         stats.subscriptionsChanged(-1);
         listener.unsubscribed(connection, team);
@@ -158,8 +160,14 @@ public final class SubscriptionRegistry {
 
     /** The connections subscribed to {@code team} (live view; empty when none). */
     public Set<Connection> subscribers(final String team) {
-        final Set<Connection> s = byTeam.get(team);
-        return s == null ? Set.of() : s;
+        final ConcurrentMap<Connection, TeamStream> m = byTeam.get(team);
+        return m == null ? Set.of() : m.keySet();
+    }
+
+    /** The subscriptions to {@code team}, one per subscribed connection (live view; empty when none). */
+    public Collection<TeamStream> streams(final String team) {
+        final ConcurrentMap<Connection, TeamStream> m = byTeam.get(team);
+        return m == null ? List.of() : m.values();
     }
 
     /** True when some connection is subscribed to {@code team}. */

@@ -25,6 +25,7 @@ import io.micronaut.websocket.annotation.OnMessage;
 import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
 import io.netty.channel.Channel;
+import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +86,11 @@ final class EdgeWebSocket {
         }
         final Channel channel = request instanceof NettyHttpRequest<?> netty
                 ? netty.getChannelHandlerContext().channel() : null;
+        if (channel != null && channel.pipeline().get(IdleStateHandler.class) != null) {
+            // Micronaut's HTTP idle timeout watches every read and write (a second listener on each
+            // frame's promise); a WebSocket's liveness is the edge's ping/pong reaper instead.
+            channel.pipeline().remove(IdleStateHandler.class);
+        }
         // A token expires during a long-lived connection: close it then (4401), the client gets a new
         // token and resumes by position. The timer is cancelled when the connection closes first.
         final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Future<?>> expiry =

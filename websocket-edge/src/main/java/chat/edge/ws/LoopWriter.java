@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A fan-out of one event to 10,000 sockets otherwise queues 10,000 write-and-flush tasks, each
  * with its own promise adapter and its own system call even when the socket got several frames in
  * the same burst. Here the consumer thread appends to a lock-free queue; the first append after a
- * drain schedules the drain on the loop. Order is kept per producer thread and per socket, because
+ * drain schedules the drain on the loop, which writes each socket's frames of the run together with
+ * one promise (on the last) and one flush. Order is kept per producer thread and per socket, because
  * every frame and close of a {@link SessionOutbound} goes through its loop's writer.
  *
  * <p>Memory: the queue holds only what {@code Connection}'s per-socket bounds (frames and bytes)
@@ -63,7 +64,7 @@ final class LoopWriter implements Runnable {
     private final EventLoop loop;
     private final Queue<Write> queue = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    /** Sockets written in the current run and not yet flushed; touched only on the loop. */
+    /** Sockets with frames in the current run, not yet written; touched only on the loop. */
     private final List<SessionOutbound> unflushed = new ArrayList<>();
 
     private LoopWriter(final EventLoop loop) {
@@ -92,30 +93,52 @@ final class LoopWriter implements Runnable {
             n++;
             final SessionOutbound s = w.socket;
             if (w.action != null) {
-                if (s.flushPending) {
-                    s.flushPending = false;
-                    s.channel().flush();
-                }
+                // A close goes behind the frames handed over before it.
+                writeBurst(s);
                 w.action.run();
                 continue;
             }
-            final Channel ch = s.channel();
-            ch.write(w.frame, ch.newPromise().addListener(w));
-            if (!s.flushPending) {
-                s.flushPending = true;
+            if (s.burst.isEmpty()) {
                 unflushed.add(s);
             }
+            s.burst.add(w);
         }
         for (int i = 0; i < unflushed.size(); i++) {
-            final SessionOutbound s = unflushed.get(i);
-            if (s.flushPending) {
-                s.flushPending = false;
-                s.channel().flush();
-            }
+            writeBurst(unflushed.get(i));
         }
         unflushed.clear();
         if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
             loop.execute(this);
         }
+    }
+
+    /**
+     * Writes the frames {@code s} got in this run and flushes once. Only the last frame carries a
+     * promise: a socket writes in order, so when it is written (or failed) so are all before it,
+     * and their completions run then, in order. The others share a promise that reports nothing.
+     */
+    private static void writeBurst(final SessionOutbound s) {
+        final List<Write> burst = s.burst;
+        final int size = burst.size();
+        if (size == 0) {
+            return;
+        }
+        final Channel ch = s.channel();
+        for (int i = 0; i < size - 1; i++) {
+            ch.write(burst.get(i).frame, s.silentPromise);
+        }
+        final Write last = burst.get(size - 1);
+        if (size == 1) {
+            ch.write(last.frame, ch.newPromise().addListener(last));
+        } else {
+            final Write[] done = burst.toArray(new Write[0]);
+            ch.write(last.frame, ch.newPromise().addListener(f -> {
+                for (Write d : done) {
+                    d.done.written(f.cause());
+                }
+            }));
+        }
+        burst.clear();
+        ch.flush();
     }
 }

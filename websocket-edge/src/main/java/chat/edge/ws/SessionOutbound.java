@@ -6,9 +6,13 @@ import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,8 +26,10 @@ final class SessionOutbound implements Outbound {
     private final Channel channel;
     private final LoopWriter writer;
     private final Duration closeGrace;
-    /** Written but not flushed in the current {@link LoopWriter} run (loop thread only). */
-    boolean flushPending;
+    /** Frames of the current {@link LoopWriter} run, not yet written (loop thread only). */
+    final List<LoopWriter.Write> burst = new ArrayList<>(4);
+    /** For the frames of a burst before its last: failures show on the last frame's promise. */
+    final ChannelPromise silentPromise;
 
     /**
      * @param channel the socket's Netty channel when known: frames are then written in per-loop
@@ -34,6 +40,7 @@ final class SessionOutbound implements Outbound {
         this.session = session;
         this.channel = channel;
         this.writer = channel == null ? null : LoopWriter.of(channel.eventLoop());
+        this.silentPromise = channel == null ? null : new VoidChannelPromise(channel, false);
         this.closeGrace = closeGrace;
     }
 
