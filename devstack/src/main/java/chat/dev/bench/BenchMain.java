@@ -233,12 +233,15 @@ public final class BenchMain {
                 System.out.printf(Locale.ROOT, "bench: measuring %.0f s at %.0f msg/s (%d clients, %d per team)%n",
                         o.durationSeconds(), o.rate(), o.clients(), o.clients() / o.teams());
                 final long wsErrors0 = fleet.unexpectedEvents();
+                final Map<String, Long> edgeLatency0 = EdgeLatency.parse(prometheus());
                 final Snap s0 = Snap.take(o.serverPid());
                 poster.pace(run, o.rate(), o.durationSeconds());
                 final Snap s1 = Snap.take(o.serverPid());
                 drain(poster, List.of(warm, run));
                 addWarmupReport(warm, s0);
                 final Map<String, Object> report = phaseReport(run, s0, s1, fleet.unexpectedEvents() - wsErrors0);
+                // The edge's own append -> written histogram over the run (the warm-up's last frames included).
+                report.put("edgeAppendToWrittenMs", EdgeLatency.summary(edgeLatency0, EdgeLatency.parse(prometheus())));
                 phaseReports.add(report);
                 errors += warm.postErrors() + run.postErrors();
                 loss += Math.max(0, warm.lossAfterDrain) + Math.max(0, run.lossAfterDrain);
@@ -657,6 +660,20 @@ public final class BenchMain {
         }
     }
 
+    /** {@code GET /prometheus} of the stack's edge, or {@code null} (the forwarder has none). */
+    private String prometheus() {
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()) {
+            final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(o.url() + "/prometheus"))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     private static Map<String, Object> delta(final Map<String, Long> before, final Map<String, Long> after) {
         final Map<String, Object> m = new LinkedHashMap<>();
         if (after == null) {
@@ -718,6 +735,12 @@ public final class BenchMain {
                 sb.append(lat("post (send->201)  ", (Map<String, Object>) p.get("postMs")));
                 sb.append(lat("accept->frame     ", (Map<String, Object>) p.get("acceptToFrameMs")));
                 sb.append(lat("send->frame       ", (Map<String, Object>) p.get("sendToFrameMs")));
+            }
+            if (p.get("edgeAppendToWrittenMs") instanceof Map<?, ?> edge) {
+                final Map<?, ?> pct = (Map<?, ?>) edge.get("pctAtMostMs");
+                sb.append(String.format(Locale.ROOT, "  edge append->written (the edge's histogram): p50 <= %s ms, p99 <= %s ms;"
+                                + " %s %% within 25 ms, %s %% within 100 ms (n=%s)%n",
+                        edge.get("p50AtMostMs"), edge.get("p99AtMostMs"), pct.get("25"), pct.get("100"), edge.get("frames")));
             }
             sb.append(String.format(Locale.ROOT, "  frames before their 201 (accept->frame clamped to 0): %d%n",
                     p.get("framesBefore201")));
