@@ -640,30 +640,27 @@ public final class BenchMain {
 
     /** {@code GET /api/v1/edge/stats} as numbers; null when the stack does not answer. */
     private Map<String, Long> edgeStats() {
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()) {
-            final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(o.url() + "/api/v1/edge/stats"))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                return null;
-            }
-            final Map<String, Long> m = new LinkedHashMap<>();
-            final Matcher matcher = NUMBER_FIELD.matcher(r.body());
-            while (matcher.find()) {
-                m.put(matcher.group(1), Long.parseLong(matcher.group(2)));
-            }
-            return m;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        final String body = get("/api/v1/edge/stats");
+        if (body == null) {
             return null;
         }
+        final Map<String, Long> m = new LinkedHashMap<>();
+        final Matcher matcher = NUMBER_FIELD.matcher(body);
+        while (matcher.find()) {
+            m.put(matcher.group(1), Long.parseLong(matcher.group(2)));
+        }
+        return m;
     }
 
     /** {@code GET /prometheus} of the stack's edge, or {@code null} (the forwarder has none). */
     private String prometheus() {
+        return get("/prometheus");
+    }
+
+    /** The body of {@code GET path} on the stack when it answers 200, else {@code null}. */
+    private String get(final String path) {
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()) {
-            final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(o.url() + "/prometheus"))
+            final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(o.url() + path))
                     .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : null;
         } catch (IOException e) {

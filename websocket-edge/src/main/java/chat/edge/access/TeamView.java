@@ -34,7 +34,7 @@ import java.util.concurrent.ConcurrentMap;
  * <pre>{@code
  * TeamView v = TeamView.of("t1", snapshot);
  * TeamView.Audience a = v.apply(offset, envelope);
- * if (a.includes("bob")) { connection.deliver(...); }
+ * if (a.includes("bob")) { stream.live(offset, frame); }
  * }</pre>
  */
 public final class TeamView {

@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
-import java.util.List;
 
 /**
  * Routes one record of {@code chat.events} to the connections subscribed to its team: decodes it,
@@ -102,7 +101,7 @@ final class Router {
                 }
             }
             if (audience != null && audience.leftTeam() != null) {
-                for (Connection c : List.copyOf(registry.subscribers(team))) {
+                for (Connection c : registry.subscribers(team)) {
                     if (audience.leftTeam().equals(c.user()) && registry.unsubscribe(c, team)) {
                         c.offer(ServerFrames.unsubscribed(team, null, ErrorCode.NOT_TEAM_MEMBER));
                     }

@@ -203,17 +203,6 @@ public final class Connection {
         return streams.get(team);
     }
 
-    /**
-     * A live event of {@code team} at {@code offset} from the consumer thread, through the team's
-     * stream (ordering, de-duplication, catch-up hand-off).
-     *
-     * @return true when delivered or held back for a catch-up
-     */
-    public boolean deliver(final String team, final long offset, final Frame frame) {
-        final TeamStream s = streams.get(team);
-        return s != null && s.live(offset, frame);
-    }
-
     boolean addTeam(final String team, final TeamStream stream) {
         return streams.putIfAbsent(team, stream) == null;
     }

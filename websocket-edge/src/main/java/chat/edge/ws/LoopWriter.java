@@ -65,7 +65,7 @@ final class LoopWriter implements Runnable {
     private final Queue<Write> queue = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** Sockets with frames in the current run, not yet written; touched only on the loop. */
-    private final List<SessionOutbound> unflushed = new ArrayList<>();
+    private final List<SessionOutbound> pending = new ArrayList<>();
 
     private LoopWriter(final EventLoop loop) {
         this.loop = loop;
@@ -99,14 +99,14 @@ final class LoopWriter implements Runnable {
                 continue;
             }
             if (s.burst.isEmpty()) {
-                unflushed.add(s);
+                pending.add(s);
             }
             s.burst.add(w);
         }
-        for (int i = 0; i < unflushed.size(); i++) {
-            writeBurst(unflushed.get(i));
+        for (int i = 0; i < pending.size(); i++) {
+            writeBurst(pending.get(i));
         }
-        unflushed.clear();
+        pending.clear();
         if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
             loop.execute(this);
         }

@@ -29,7 +29,7 @@ class TeamStreamTest {
         final Connection c = connection(out);
         registry.subscribe(c, TeamStream.live(c, "t1", 5));
         for (long o : new long[] {4, 5, 6, 6, 7}) {
-            c.deliver("t1", o, f(o));
+            c.stream("t1").live(o, f(o));
         }
         assertThat(out.texts()).containsExactly("e6", "e7");
     }
@@ -43,18 +43,18 @@ class TeamStreamTest {
         registry.subscribe(c, s);
         // When live events 13 (already read by the worker), 14, 15 arrive during the catch-up
         s.caughtUp(11, f(11));
-        c.deliver("t1", 13, f(13));
-        c.deliver("t1", 14, f(14));
+        c.stream("t1").live(13, f(13));
+        c.stream("t1").live(14, f(14));
         s.caughtUp(12, f(12));
         s.caughtUp(13, f(13));
-        c.deliver("t1", 15, f(15));
+        c.stream("t1").live(15, f(15));
         assertThat(out.texts()).containsExactly("e11", "e12", "e13");
         // Then the hand-off delivers 14 and 15 (13 is a duplicate), and later events go straight through
         List<TeamStream.Pending> held;
         while (!(held = s.drainOrGoLive()).isEmpty()) {
             held.forEach(p -> s.caughtUp(p.offset(), p.frame()));
         }
-        c.deliver("t1", 16, f(16));
+        c.stream("t1").live(16, f(16));
         assertThat(out.texts()).containsExactly("e11", "e12", "e13", "e14", "e15", "e16");
         assertThat(s.isCatchingUp()).isFalse();
     }
@@ -66,7 +66,7 @@ class TeamStreamTest {
         final TeamStream s = TeamStream.catchingUp(c, "t1", 0, 3);
         registry.subscribe(c, s);
         for (long o = 1; o <= 4; o++) {
-            c.deliver("t1", o, f(o));
+            c.stream("t1").live(o, f(o));
         }
         assertThat(out.closeCode()).isEqualTo(CloseCodes.SLOW_CONSUMER);
         assertThat(out.texts()).isEmpty();
