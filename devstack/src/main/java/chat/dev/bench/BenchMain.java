@@ -191,7 +191,7 @@ public final class BenchMain {
         final Snap total1;
         long[] serverHeap = null;
         long serverRssEnd = -1;
-        final WsFleet fleet = new WsFleet(o.url().replaceFirst("^http", "ws"), o.url(), users, teams, tracker, executor);
+        final WsFleet fleet = new WsFleet(o.url().replaceFirst("^http", "ws"), o.url(), users, teams, tracker);
         Poster poster = null;
         try {
             poster = new Poster(o.url(), teams, "general", o.textLength(), tracker, fleet, o.maxInFlight(),

@@ -86,6 +86,20 @@ final class Forwarder {
     }
 
     private int serve(final int port, final int threads, final double seconds) throws InterruptedException {
+        try (Running running = start(port, threads)) {
+            System.out.printf(Locale.ROOT, "bench forwarder: listening on http://127.0.0.1:%d (ws://127.0.0.1:%d/ws) for %.0f s%n",
+                    running.port(), running.port(), seconds);
+            running.server.closeFuture().await((long) (seconds * 1000));
+        }
+        return 0;
+    }
+
+    /** A forwarder listening on 127.0.0.1:{@code port} (0: any free port) until closed. */
+    static Running start(final int port, final int threads) throws InterruptedException {
+        return new Forwarder().listen(port, threads);
+    }
+
+    private Running listen(final int port, final int threads) throws InterruptedException {
         final MultiThreadIoEventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         final MultiThreadIoEventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
         try {
@@ -99,12 +113,30 @@ final class Forwarder {
                                     new Http(), new Ws());
                         }
                     }).bind("127.0.0.1", port).sync().channel();
-            System.out.printf(Locale.ROOT, "bench forwarder: listening on http://127.0.0.1:%d (ws://127.0.0.1:%d/ws) for %.0f s%n",
-                    port, port, seconds);
-            server.closeFuture().await((long) (seconds * 1000));
-            server.close().await(5000);
-            return 0;
-        } finally {
+            return new Running(server, boss, workers);
+        } catch (RuntimeException | InterruptedException e) {
+            Running.shutdown(boss, workers);
+            throw e;
+        }
+    }
+
+    /** A listening forwarder; {@link #close} stops it and its threads. */
+    record Running(Channel server, MultiThreadIoEventLoopGroup boss, MultiThreadIoEventLoopGroup workers) implements AutoCloseable {
+        int port() {
+            return ((java.net.InetSocketAddress) server.localAddress()).getPort();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                server.close().await(5000);
+            } finally {
+                shutdown(boss, workers);
+            }
+        }
+
+        static void shutdown(final MultiThreadIoEventLoopGroup boss, final MultiThreadIoEventLoopGroup workers)
+                throws InterruptedException {
             workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).await(10_000);
             boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).await(10_000);
         }

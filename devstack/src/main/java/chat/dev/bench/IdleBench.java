@@ -60,7 +60,7 @@ final class IdleBench {
     /** A poster used only for set-up as user "bench": creating {@code teams} with channel "general", adding members. */
     private static Poster setupPoster(final String url, final String[] teams, final java.util.concurrent.ExecutorService ex) {
         return new Poster(url, teams, "general", 50, new Tracker(),
-                new WsFleet(url.replaceFirst("^http", "ws"), url, new String[] {"bench"}, teams, new Tracker(), ex),
+                new WsFleet(url.replaceFirst("^http", "ws"), url, new String[] {"bench"}, teams, new Tracker()),
                 64, java.time.Duration.ofSeconds(30), ex);
     }
 

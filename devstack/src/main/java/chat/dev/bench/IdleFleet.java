@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -152,12 +151,7 @@ final class IdleFleet implements AutoCloseable {
             if (c.target.source() != null) {
                 c.ch.bind(new InetSocketAddress(c.target.source(), 0));
             }
-            final byte[] key = new byte[16];
-            ThreadLocalRandom.current().nextBytes(key);
-            final String req = "GET /ws?access_token=" + c.target.token() + " HTTP/1.1\r\nHost: " + c.target.host()
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-                    + java.util.Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-            c.out = ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII));
+            c.out = WsWire.upgradeRequest(c.target.host(), c.target.token());
             inFlight++;
             c.stage = 1;
             if (c.ch.connect(c.target.edge())) {
@@ -213,28 +207,7 @@ final class IdleFleet implements AutoCloseable {
     }
 
     private void send(final Conn c, final SelectionKey k, final int opcode, final byte[] payload) throws IOException {
-        final byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        final int hdr = payload.length < 126 ? 2 : 4;
-        final ByteBuffer f = ByteBuffer.allocate(hdr + 4 + payload.length);
-        f.put((byte) (0x80 | opcode));
-        if (payload.length < 126) {
-            f.put((byte) (0x80 | payload.length));
-        } else {
-            f.put((byte) (0x80 | 126)).putShort((short) payload.length);
-        }
-        f.put(mask);
-        for (int i = 0; i < payload.length; i++) {
-            f.put((byte) (payload[i] ^ mask[i & 3]));
-        }
-        f.flip();
-        if (c.out != null) { // rare: append to what is pending
-            final ByteBuffer both = ByteBuffer.allocate(c.out.remaining() + f.remaining());
-            both.put(c.out).put(f).flip();
-            c.out = both;
-        } else {
-            c.out = f;
-        }
+        c.out = WsWire.append(c.out, WsWire.clientFrame(opcode, payload)); // rarely anything pending
         write(c, k);
     }
 
@@ -259,14 +232,12 @@ final class IdleFleet implements AutoCloseable {
         }
         readBuf.flip();
         if (c.stage == 2) {
-            final int end = headerEnd(readBuf);
+            final int end = WsWire.headerEnd(readBuf);
             if (end < 0) {
                 keep(c);
                 return;
             }
-            final byte[] head = new byte[end];
-            readBuf.get(head);
-            final String status = new String(head, 0, Math.min(head.length, 16), StandardCharsets.US_ASCII);
+            final String status = WsWire.readStatus(readBuf, end);
             if (!status.startsWith("HTTP/1.1 101")) {
                 fail(c, k, "upgrade answered " + status.trim());
                 return;
@@ -280,36 +251,18 @@ final class IdleFleet implements AutoCloseable {
                         .getBytes(StandardCharsets.UTF_8));
             }
         }
-        while (c.stage == 3 && readBuf.remaining() >= 2) {
-            final int start = readBuf.position();
-            final int b0 = readBuf.get(start) & 0xff;
-            final int b1 = readBuf.get(start + 1) & 0x7f;
-            int hdr = 2;
-            long len = b1;
-            if (b1 == 126) {
-                if (readBuf.remaining() < 4) {
-                    break;
-                }
-                len = readBuf.getShort(start + 2) & 0xffff;
-                hdr = 4;
-            } else if (b1 == 127) {
-                if (readBuf.remaining() < 10) {
-                    break;
-                }
-                len = readBuf.getLong(start + 2);
-                hdr = 10;
-            }
-            if (len > readBuf.capacity() - 16) {
-                fail(c, k, "frame too large: " + len);
+        while (c.stage == 3) {
+            final WsWire.Frame f;
+            try {
+                f = WsWire.next(readBuf, readBuf.capacity() - 16);
+            } catch (WsWire.TooLarge e) {
+                fail(c, k, e.getMessage());
                 return;
             }
-            if (readBuf.remaining() < hdr + len) {
+            if (f == null) {
                 break;
             }
-            final byte[] payload = new byte[(int) len];
-            readBuf.position(start + hdr);
-            readBuf.get(payload);
-            frame(c, k, b0 & 0x0f, payload);
+            frame(c, k, f.opcode(), f.payload());
         }
         if (c.stage == 3 && readBuf.hasRemaining()) {
             keep(c);
@@ -459,15 +412,6 @@ final class IdleFleet implements AutoCloseable {
             }
         }
         return n;
-    }
-
-    private static int headerEnd(final ByteBuffer b) {
-        for (int i = b.position(); i + 3 < b.limit(); i++) {
-            if (b.get(i) == '\r' && b.get(i + 1) == '\n' && b.get(i + 2) == '\r' && b.get(i + 3) == '\n') {
-                return i + 4 - b.position();
-            }
-        }
-        return -1;
     }
 
     /** Sends a close frame to every open client, waits up to {@code graceMs} for the edge's answers, then closes the sockets. */

@@ -107,7 +107,7 @@ final class StormBench {
         });
         final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        try (WsFleet none = new WsFleet(edges, url, new String[] {"bench"}, teamIds, new Tracker(), executor);
+        try (WsFleet none = new WsFleet(edges, url, new String[] {"bench"}, teamIds, new Tracker());
              Poster setup = new Poster(url, teamIds, "general", 50, new Tracker(), none, 64, Duration.ofSeconds(30), executor)) {
             setup.provision();
             setup.addMembers(users, teamOf, Duration.ofSeconds(Math.max(120, n / 20)));

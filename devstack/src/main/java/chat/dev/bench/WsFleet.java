@@ -1,46 +1,58 @@
 package chat.dev.bench;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * N WebSocket clients of {@code /ws}, client i subscribed to team {@code i % T}, spread over
- * several {@link HttpClient}s (one per {@value #SOCKETS_PER_CLIENT} sockets, each with its own
- * selector thread). Frames are handed to the {@link Tracker} by messageId.
+ * N WebSocket clients of {@code /ws}, client i subscribed to team {@code i % T}, on {@value #LOOPS}
+ * NIO selector threads of the load generator's own (no {@code java.net.http}: its per-frame futures
+ * and executor hand-offs cost ~35 us of CPU per frame, which on a 2-core machine is CPU taken from
+ * the server under test). A frame's arrival time is taken when its socket is read; event frames are
+ * handed to the {@link Tracker} by messageId. Each loop thread owns its sockets; other threads only
+ * queue tasks to it.
  */
 final class WsFleet implements AutoCloseable {
-    static final int SOCKETS_PER_CLIENT = 250;
+    static final int LOOPS = 2;
+    private static final int HANDSHAKES_PER_LOOP = 32;
+    private static final int MAX_FRAME = 1 << 20;
     private static final String EVENT_PREFIX = "\"type\":\"";
     private static final String MESSAGE_ID = "\"messageId\":\"";
 
     private final String wsBase;
+    private volatile InetSocketAddress edge;   // set by open(), before any socket starts
+    private volatile String hostHeader;
     private final String httpBase;
     private final String[] users;
     private final String[] teams;
-    private final java.util.concurrent.ScheduledExecutorService retries =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                final Thread t = new Thread(r, "bench-subscribe-retry");
-                t.setDaemon(true);
-                return t;
-            });
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        final Thread t = new Thread(r, "bench-subscribe-retry");
+        t.setDaemon(true);
+        return t;
+    });
     private final Tracker tracker;
-    private final ExecutorService executor;
-    private final List<HttpClient> httpClients = new ArrayList<>();
     private final List<Client> clients = new ArrayList<>();
+    private final Loop[] loops = new Loop[LOOPS];
     private final AtomicLongArray subscribedPerTeam;
     private volatile boolean closing;
 
@@ -61,53 +73,39 @@ final class WsFleet implements AutoCloseable {
      * @param httpBase the stack's HTTP base URL (tokens: {@link BenchTokens})
      * @param users    the user of client i is {@code users[i % users.length]} (one entry: every socket as that user)
      */
-    WsFleet(final String wsBase, final String httpBase, final String[] users, final String[] teams, final Tracker tracker,
-            final ExecutorService executor) {
+    WsFleet(final String wsBase, final String httpBase, final String[] users, final String[] teams, final Tracker tracker) {
         this.wsBase = wsBase;
         this.httpBase = httpBase;
         this.users = users;
         this.teams = teams;
         this.tracker = tracker;
-        this.executor = executor;
         this.subscribedPerTeam = new AtomicLongArray(teams.length);
     }
 
     /** Opens and subscribes {@code n} clients; returns how many are subscribed within {@code timeout}. */
     int open(final int n, final Duration timeout) throws InterruptedException {
         final long deadline = System.nanoTime() + timeout.toNanos();
-        final int clientCount = (n + SOCKETS_PER_CLIENT - 1) / SOCKETS_PER_CLIENT;
-        for (int i = 0; i < clientCount; i++) {
-            httpClients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).executor(executor).build());
-        }
-        final CountDownLatch subscribed = new CountDownLatch(n);
-        final Semaphore handshakes = new Semaphore(64); // bounded concurrent handshakes
+        final CountDownLatch settled = new CountDownLatch(n);
         final AtomicInteger ok = new AtomicInteger();
-        for (int i = 0; i < n; i++) {
-            final Client c = new Client(i % teams.length, subscribed, ok);
-            final URI uri = URI.create(wsBase + "/ws?access_token=" + BenchTokens.token(httpBase, users[i % users.length]));
-            clients.add(c);
-            final long left = deadline - System.nanoTime();
-            if (left <= 0 || !handshakes.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                connectFailures.incrementAndGet();
-                subscribed.countDown();
-                continue;
+        edge = IdleFleet.address(wsBase);
+        hostHeader = edge.getHostString() + ":" + edge.getPort();
+        for (int i = 0; i < loops.length; i++) {
+            if (loops[i] == null) {
+                try {
+                    loops[i] = new Loop(i);
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot open a selector: " + e.getMessage(), e);
+                }
+                loops[i].thread.start();
             }
-            httpClients.get(i / SOCKETS_PER_CLIENT).newWebSocketBuilder()
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .buildAsync(uri, c)
-                    .whenComplete((ws, err) -> {
-                        handshakes.release();
-                        if (err != null) {
-                            connectFailures.incrementAndGet();
-                            subscribed.countDown();
-                            return;
-                        }
-                        c.ws = ws;
-                        c.subscribe();
-                    });
         }
-        subscribed.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        for (int i = 0; i < n; i++) {
+            final Client c = new Client(i % teams.length, BenchTokens.token(httpBase, users[i % users.length]), settled, ok,
+                    loops[clients.size() % loops.length]);
+            clients.add(c);
+            c.loop.submit(() -> c.loop.waiting.add(c));
+        }
+        settled.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         return ok.get();
     }
 
@@ -130,99 +128,280 @@ final class WsFleet implements AutoCloseable {
         return unexpectedCloses.get() + socketErrors.get() + errorFrames.get();
     }
 
+    /** Sends every open socket a close frame, waits up to 2 s for the edge's answers, then closes what is left. */
     @Override
     public void close() {
         closing = true;
         retries.shutdownNow();
-        final List<CompletableFuture<WebSocket>> closes = new ArrayList<>();
-        for (Client c : clients) {
-            final WebSocket ws = c.ws;
-            if (ws != null && !ws.isOutputClosed()) {
-                closes.add(ws.sendClose(WebSocket.NORMAL_CLOSURE, "bench done")
-                        .toCompletableFuture().exceptionally(e -> null));
+        for (Loop l : loops) {
+            if (l != null) {
+                l.submit(l::closeAll);
             }
         }
-        try {
-            CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
-        } catch (Exception ignored) {
-            // whatever did not close in time is aborted below
-        }
-        for (Client c : clients) {
-            if (c.ws != null) {
-                c.ws.abort();
-            }
-        }
-        for (HttpClient h : httpClients) {
-            h.shutdownNow();
-        }
-        for (HttpClient h : httpClients) {
-            try {
-                h.awaitTermination(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Loop l : loops) {
+            if (l != null) {
+                try {
+                    l.thread.join(3_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                l.stop = true;
+                l.selector.wakeup();
             }
         }
     }
 
-    private final class Client implements WebSocket.Listener {
+    /** One selector thread and the sockets it owns. */
+    private final class Loop implements Runnable {
+        final Selector selector;
+        final Thread thread;
+        final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        final ArrayDeque<Client> waiting = new ArrayDeque<>();
+        final ByteBuffer readBuf = ByteBuffer.allocateDirect(MAX_FRAME + 64 * 1024);
+        int handshakes;
+        long closeDeadline; // nanoTime when closing: stop once every socket is closed or then
+        volatile boolean stop;
+
+        Loop(final int index) throws IOException {
+            selector = Selector.open();
+            thread = new Thread(this, "bench-ws-" + index);
+            thread.setDaemon(true);
+        }
+
+        void submit(final Runnable task) {
+            tasks.add(task);
+            selector.wakeup();
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!stop) {
+                    Runnable task;
+                    while ((task = tasks.poll()) != null) {
+                        task.run();
+                    }
+                    while (!closing && handshakes < HANDSHAKES_PER_LOOP && !waiting.isEmpty()) {
+                        start(waiting.poll());
+                    }
+                    if (closeDeadline != 0 && (System.nanoTime() > closeDeadline || selector.keys().isEmpty())) {
+                        break;
+                    }
+                    selector.select(100);
+                    final long now = System.nanoTime();
+                    final Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+                    while (it.hasNext()) {
+                        final SelectionKey k = it.next();
+                        it.remove();
+                        handle(k, (Client) k.attachment(), now);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                System.err.println("bench: WebSocket loop " + thread.getName() + " failed: " + e);
+            } finally {
+                for (SelectionKey k : selector.keys()) {
+                    ((Client) k.attachment()).drop(k);
+                }
+                try {
+                    selector.close();
+                } catch (IOException ignored) {
+                    // the process is done with it
+                }
+            }
+        }
+
+        private void handle(final SelectionKey k, final Client c, final long now) {
+            try {
+                if (!k.isValid()) {
+                    return;
+                }
+                if (k.isConnectable()) {
+                    c.ch.finishConnect();
+                    c.stage = 2;
+                    k.interestOps(SelectionKey.OP_READ);
+                    c.flush(k);
+                }
+                if (k.isValid() && k.isWritable()) {
+                    c.flush(k);
+                }
+                if (k.isValid() && k.isReadable()) {
+                    c.read(k, now);
+                }
+            } catch (IOException | RuntimeException e) {
+                c.failed(k, e);
+            }
+        }
+
+        private void start(final Client c) {
+            try {
+                c.ch = SocketChannel.open();
+                c.ch.configureBlocking(false);
+                c.ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                c.out = WsWire.upgradeRequest(hostHeader, c.token);
+                handshakes++;
+                c.stage = 1;
+                if (c.ch.connect(edge)) {
+                    c.stage = 2;
+                    c.flush(c.ch.register(selector, SelectionKey.OP_READ, c));
+                } else {
+                    c.ch.register(selector, SelectionKey.OP_CONNECT, c);
+                }
+            } catch (IOException | RuntimeException e) {
+                c.failed(null, e);
+            }
+        }
+
+        /** Close frames to every open socket; the loop ends when all are closed, or after 2 s. */
+        void closeAll() {
+            closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            for (SelectionKey k : selector.keys()) {
+                final Client c = (Client) k.attachment();
+                if (c.stage == 3) {
+                    try {
+                        c.send(k, WsWire.CLOSE, new byte[] {0x03, (byte) 0xe8});
+                    } catch (IOException | RuntimeException e) {
+                        c.drop(k);
+                    }
+                } else {
+                    c.drop(k);
+                }
+            }
+        }
+    }
+
+    /** One socket; every method runs on its loop's thread (the flags read by other threads are volatile). */
+    private final class Client {
         final int team;
-        final CountDownLatch subscribed;
+        final String token;
+        final CountDownLatch settled;
         final AtomicInteger ok;
-        volatile WebSocket ws;
+        final Loop loop;
+        SocketChannel ch;
+        int stage;              // 0 new, 1 connecting, 2 upgrading, 3 open, 4 done
+        ByteBuffer out;         // bytes not written yet
+        byte[] partial;         // unparsed inbound bytes (a frame split across reads, or the upgrade answer)
+        ByteArrayOutputStream fragments; // a fragmented message's earlier frames (the edge does not fragment)
         volatile boolean subscribedNow;
         private boolean counted;
-        private final StringBuilder partial = new StringBuilder();
-
-        Client(final int team, final CountDownLatch subscribed, final AtomicInteger ok) {
-            this.team = team;
-            this.subscribed = subscribed;
-            this.ok = ok;
-        }
-
         private int attempts;
 
-        void subscribe() {
-            ws.sendText("{\"op\":\"subscribe\",\"teamId\":\"" + teams[team] + "\"}", true)
-                    .exceptionally(e -> {
-                        subscribeFailures.incrementAndGet();
-                        countDownOnce();
-                        return null;
-                    });
+        Client(final int team, final String token, final CountDownLatch settled, final AtomicInteger ok, final Loop loop) {
+            this.team = team;
+            this.token = token;
+            this.settled = settled;
+            this.ok = ok;
+            this.loop = loop;
         }
 
-        synchronized void countDownOnce() {
-            if (!counted) {
-                counted = true;
-                subscribed.countDown();
+        void flush(final SelectionKey k) throws IOException {
+            if (out == null) {
+                return;
             }
-        }
-
-        @Override
-        public void onOpen(final WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(final WebSocket webSocket, final CharSequence data, final boolean last) {
-            if (!last) {
-                partial.append(data);
-                webSocket.request(1);
-                return null;
-            }
-            final long now = System.nanoTime();
-            final String frame;
-            if (partial.isEmpty()) {
-                frame = data.toString();
+            ch.write(out);
+            if (out.hasRemaining()) {
+                k.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
             } else {
-                frame = partial.append(data).toString();
-                partial.setLength(0);
+                out = null;
+                k.interestOps(SelectionKey.OP_READ);
             }
-            handle(frame, now);
-            webSocket.request(1);
-            return null;
         }
 
-        private void handle(final String frame, final long now) {
+        void send(final SelectionKey k, final int opcode, final byte[] payload) throws IOException {
+            out = WsWire.append(out, WsWire.clientFrame(opcode, payload));
+            flush(k);
+        }
+
+        void subscribe() {
+            final SelectionKey k = ch == null ? null : ch.keyFor(loop.selector);
+            if (stage != 3 || k == null || closing) {
+                return;
+            }
+            try {
+                send(k, WsWire.TEXT, ("{\"op\":\"subscribe\",\"teamId\":\"" + teams[team] + "\"}").getBytes(StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                subscribeFailures.incrementAndGet();
+                failed(k, e);
+            }
+        }
+
+        void read(final SelectionKey k, final long now) throws IOException {
+            final ByteBuffer buf = loop.readBuf;
+            buf.clear();
+            if (partial != null) {
+                buf.put(partial);
+                partial = null;
+            }
+            if (ch.read(buf) < 0) {
+                if (stage == 3) {
+                    ended(k, 1006);
+                } else {
+                    failed(k, new IOException("closed during upgrade"));
+                }
+                return;
+            }
+            buf.flip();
+            if (stage == 2) {
+                final int end = WsWire.headerEnd(buf);
+                if (end < 0) {
+                    keep(buf);
+                    return;
+                }
+                final String status = WsWire.readStatus(buf, end);
+                if (!status.startsWith("HTTP/1.1 101")) {
+                    failed(k, new IOException("upgrade answered " + status.trim()));
+                    return;
+                }
+                stage = 3;
+                loop.handshakes--;
+                subscribe();
+            }
+            while (stage == 3) {
+                final WsWire.Frame f = WsWire.next(buf, MAX_FRAME);
+                if (f == null) {
+                    break;
+                }
+                frame(k, f, now);
+            }
+            if (stage == 3 && buf.hasRemaining()) {
+                keep(buf);
+            }
+        }
+
+        private void keep(final ByteBuffer buf) {
+            final byte[] rest = new byte[buf.remaining()];
+            buf.get(rest);
+            partial = rest;
+        }
+
+        private void frame(final SelectionKey k, final WsWire.Frame f, final long now) throws IOException {
+            switch (f.opcode()) {
+                case WsWire.PING -> send(k, WsWire.PONG, f.payload());
+                case WsWire.PONG -> { }
+                case WsWire.CLOSE -> {
+                    final byte[] p = f.payload();
+                    ended(k, p.length >= 2 ? ((p[0] & 0xff) << 8) | (p[1] & 0xff) : 1005);
+                }
+                case WsWire.TEXT, 0 -> {
+                    if (!f.fin() || fragments != null) {
+                        if (fragments == null) {
+                            fragments = new ByteArrayOutputStream();
+                        }
+                        fragments.writeBytes(f.payload());
+                        if (!f.fin()) {
+                            return;
+                        }
+                        final byte[] whole = fragments.toByteArray();
+                        fragments = null;
+                        text(new String(whole, StandardCharsets.UTF_8), now);
+                    } else {
+                        text(new String(f.payload(), StandardCharsets.UTF_8), now);
+                    }
+                }
+                default -> otherFrames.incrementAndGet(); // binary: not part of the protocol
+            }
+        }
+
+        private void text(final String frame, final long now) {
             final String type = stringField(frame, EVENT_PREFIX, 0);
             if (type == null) {
                 unparsedFrames.incrementAndGet();
@@ -242,7 +421,7 @@ final class WsFleet implements AutoCloseable {
                         subscribedNow = true;
                         subscribedPerTeam.incrementAndGet(team);
                         ok.incrementAndGet();
-                        countDownOnce();
+                        settle();
                     }
                 }
                 case "error" -> {
@@ -252,44 +431,72 @@ final class WsFleet implements AutoCloseable {
                         // the membership written in setup may not be projected yet: try again shortly
                         attempts++;
                         subscribeRetries.incrementAndGet();
-                        retries.schedule(this::subscribe, 200, TimeUnit.MILLISECONDS);
+                        retries.schedule(() -> loop.submit(this::subscribe), 200, TimeUnit.MILLISECONDS);
                         return;
                     }
                     errorFrames.incrementAndGet();
-                    errorCodes.computeIfAbsent(String.valueOf(code), k -> new AtomicLong()).incrementAndGet();
+                    errorCodes.computeIfAbsent(String.valueOf(code), x -> new AtomicLong()).incrementAndGet();
                     if (!subscribedNow) {
                         subscribeFailures.incrementAndGet();
-                        countDownOnce();
+                        settle();
                     }
                 }
                 default -> otherFrames.incrementAndGet();
             }
         }
 
-        @Override
-        public CompletionStage<?> onClose(final WebSocket webSocket, final int statusCode, final String reason) {
-            gone();
+        /** The edge closed the socket (a close frame with {@code code}, or EOF as 1006). */
+        private void ended(final SelectionKey k, final int code) {
             if (!closing) {
                 unexpectedCloses.incrementAndGet();
-                closeCodes.computeIfAbsent(statusCode, k -> new AtomicLong()).incrementAndGet();
+                closeCodes.computeIfAbsent(code, x -> new AtomicLong()).incrementAndGet();
             }
-            return null;
+            drop(k);
         }
 
-        @Override
-        public void onError(final WebSocket webSocket, final Throwable error) {
-            gone();
-            if (!closing) {
+        /** A connect, upgrade or socket error. */
+        void failed(final SelectionKey k, final Exception e) {
+            if (stage == 4) {
+                return;
+            }
+            if (stage < 3) {
+                connectFailures.incrementAndGet();
+            } else if (!closing) {
                 socketErrors.incrementAndGet();
             }
+            drop(k);
         }
 
-        private void gone() {
+        /** Closes the socket, whatever its stage; a handshake under way frees its slot. */
+        void drop(final SelectionKey k) {
+            if (stage == 1 || stage == 2) {
+                loop.handshakes--;
+            }
+            stage = 4;
+            out = null;
+            partial = null;
+            if (k != null) {
+                k.cancel();
+            }
+            try {
+                if (ch != null) {
+                    ch.close();
+                }
+            } catch (IOException ignored) {
+                // closing anyway
+            }
             if (subscribedNow) {
                 subscribedNow = false;
                 subscribedPerTeam.decrementAndGet(team);
             }
-            countDownOnce();
+            settle();
+        }
+
+        private void settle() {
+            if (!counted) {
+                counted = true;
+                settled.countDown();
+            }
         }
     }
 

@@ -1,0 +1,128 @@
+package chat.dev.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The client side of the WebSocket wire (RFC 6455) for the bench's NIO fleets: the upgrade request,
+ * masked client frames, and server frames parsed out of a read buffer. No extensions are offered,
+ * so server frames are never compressed.
+ */
+final class WsWire {
+    static final int TEXT = 1;
+    static final int CLOSE = 8;
+    static final int PING = 9;
+    static final int PONG = 10;
+
+    /** One server frame: its opcode (0 = continuation), whether it is the last of its message, its payload. */
+    record Frame(int opcode, boolean fin, byte[] payload) {
+    }
+
+    /** A server frame larger than the reader accepts. */
+    static final class TooLarge extends IOException {
+        TooLarge(final long len) {
+            super("frame too large: " + len);
+        }
+    }
+
+    private WsWire() {
+    }
+
+    /** The HTTP upgrade request for {@code /ws?access_token=token} on {@code host} (host:port). */
+    static ByteBuffer upgradeRequest(final String host, final String token) {
+        final byte[] key = new byte[16];
+        ThreadLocalRandom.current().nextBytes(key);
+        final String req = "GET /ws?access_token=" + token + " HTTP/1.1\r\nHost: " + host
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        return ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The length of the HTTP answer's head (up to and including the blank line) at {@code b}'s position, or -1. */
+    static int headerEnd(final ByteBuffer b) {
+        for (int i = b.position(); i + 3 < b.limit(); i++) {
+            if (b.get(i) == '\r' && b.get(i + 1) == '\n' && b.get(i + 2) == '\r' && b.get(i + 3) == '\n') {
+                return i + 4 - b.position();
+            }
+        }
+        return -1;
+    }
+
+    /** Reads the upgrade answer's head off {@code b} and returns its first 16 characters (the status line's start). */
+    static String readStatus(final ByteBuffer b, final int headLength) {
+        final byte[] head = new byte[headLength];
+        b.get(head);
+        return new String(head, 0, Math.min(head.length, 16), StandardCharsets.US_ASCII);
+    }
+
+    /** A final, masked client frame. */
+    static ByteBuffer clientFrame(final int opcode, final byte[] payload) {
+        final byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        final int hdr = payload.length < 126 ? 2 : 4;
+        final ByteBuffer f = ByteBuffer.allocate(hdr + 4 + payload.length);
+        f.put((byte) (0x80 | opcode));
+        if (payload.length < 126) {
+            f.put((byte) (0x80 | payload.length));
+        } else {
+            f.put((byte) (0x80 | 126)).putShort((short) payload.length);
+        }
+        f.put(mask);
+        for (int i = 0; i < payload.length; i++) {
+            f.put((byte) (payload[i] ^ mask[i & 3]));
+        }
+        return f.flip();
+    }
+
+    /** {@code pending} (may be null) followed by {@code more}, ready to write. */
+    static ByteBuffer append(final ByteBuffer pending, final ByteBuffer more) {
+        if (pending == null || !pending.hasRemaining()) {
+            return more;
+        }
+        final ByteBuffer both = ByteBuffer.allocate(pending.remaining() + more.remaining());
+        return both.put(pending).put(more).flip();
+    }
+
+    /**
+     * The next complete server frame at {@code buf}'s position, advancing past it; null when it is not
+     * all in the buffer yet (the position is then unchanged).
+     *
+     * @throws TooLarge when the frame announces more than {@code maxLen} bytes
+     */
+    static Frame next(final ByteBuffer buf, final int maxLen) throws TooLarge {
+        if (buf.remaining() < 2) {
+            return null;
+        }
+        final int start = buf.position();
+        final int b0 = buf.get(start) & 0xff;
+        final int b1 = buf.get(start + 1) & 0x7f;
+        int hdr = 2;
+        long len = b1;
+        if (b1 == 126) {
+            if (buf.remaining() < 4) {
+                return null;
+            }
+            len = buf.getShort(start + 2) & 0xffff;
+            hdr = 4;
+        } else if (b1 == 127) {
+            if (buf.remaining() < 10) {
+                return null;
+            }
+            len = buf.getLong(start + 2);
+            hdr = 10;
+        }
+        if (len < 0 || len > maxLen) {
+            throw new TooLarge(len);
+        }
+        if (buf.remaining() < hdr + len) {
+            return null;
+        }
+        final byte[] payload = new byte[(int) len];
+        buf.position(start + hdr);
+        buf.get(payload);
+        return new Frame(b0 & 0x0f, (b0 & 0x80) != 0, payload);
+    }
+}
