@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
@@ -28,6 +29,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -39,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * in-memory WebSocket server (Netty, no Kafka, no database, no authorization, no ordering
  * guarantees beyond one event loop) that answers the routes the bench tool calls as the stack
  * does, and forwards each posted message to the sockets subscribed to its team: the frame is
- * rendered once and the same bytes written to every subscriber, as the edge does. Whatever the
+ * rendered once and the same bytes written to every subscriber, by one task per event loop for
+ * that loop's subscribers, as the edge does. Whatever the
  * bench measures against it is what this machine and load generator allow at best.
  */
 final class Forwarder {
@@ -183,10 +188,27 @@ final class Forwarder {
                     + ",\"type\":\"MessagePosted\",\"channelId\":\"" + channel + "\",\"messageId\":\"" + messageId
                     + "\",\"text\":\"" + text + "\",\"threadRootId\":null,\"clientMessageId\":null}}").getBytes(StandardCharsets.UTF_8));
             try {
+                // One task per event loop writes the frame to that loop's subscribers and flushes each: a
+                // write per subscriber from this thread would be a task and a wake-up per frame (the edge
+                // batches the same way, LoopWriter).
+                final Map<EventLoop, List<Channel>> byLoop = new HashMap<>(4);
                 for (Channel c : teams.getOrDefault(team, Set.of())) {
-                    c.writeAndFlush(new TextWebSocketFrame(frame.retainedDuplicate()));
-                    framesSent.incrementAndGet();
+                    byLoop.computeIfAbsent(c.eventLoop(), k -> new ArrayList<>()).add(c);
                 }
+                byLoop.forEach((loop, subscribers) -> {
+                    final ByteBuf shared = frame.retainedDuplicate();
+                    loop.execute(() -> {
+                        try {
+                            for (Channel c : subscribers) {
+                                c.write(new TextWebSocketFrame(shared.retainedDuplicate()), c.voidPromise());
+                                c.flush();
+                            }
+                        } finally {
+                            shared.release();
+                        }
+                    });
+                    framesSent.addAndGet(subscribers.size());
+                });
             } finally {
                 frame.release();
             }
@@ -206,6 +228,12 @@ final class Forwarder {
 
     private final class Ws extends SimpleChannelInboundHandler<WebSocketFrame> {
         private final Set<String> mine = ConcurrentHashMap.newKeySet();
+
+        /** A write to a socket that went away (void promises report here): close it, quietly. */
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+            ctx.close();
+        }
 
         @Override
         public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) throws Exception {

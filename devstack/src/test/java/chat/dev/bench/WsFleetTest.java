@@ -27,7 +27,7 @@ class WsFleetTest {
             t.setDaemon(true);
             return t;
         });
-        try (Forwarder.Running fwd = Forwarder.start(0, 1)) {
+        try (Forwarder.Running fwd = Forwarder.start(0, 2)) {
             final String url = "http://127.0.0.1:" + fwd.port();
             final Tracker tracker = new Tracker();
             final WsFleet fleet = new WsFleet("ws://127.0.0.1:" + fwd.port(), url, users, teams, tracker);
