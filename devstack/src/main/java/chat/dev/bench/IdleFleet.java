@@ -56,7 +56,7 @@ final class IdleFleet implements AutoCloseable {
     record Target(InetSocketAddress edge, String host, String source, String token, String team) {
     }
 
-    private final class Conn {
+    private final class Conn implements WsWire.Endpoint {
         final Target target;
         SocketChannel ch;
         int stage;             // 0 new, 1 connecting, 2 upgrading, 3 open, 4 done
@@ -70,6 +70,27 @@ final class IdleFleet implements AutoCloseable {
 
         Conn(final Target target) {
             this.target = target;
+        }
+
+        @Override
+        public SocketChannel channel() {
+            return ch;
+        }
+
+        @Override
+        public void connected(final SelectionKey k) throws IOException {
+            stage = 2;
+            write(this, k);
+        }
+
+        @Override
+        public void writable(final SelectionKey k) throws IOException {
+            write(this, k);
+        }
+
+        @Override
+        public void readable(final SelectionKey k) throws IOException {
+            read(this, k);
         }
     }
 
@@ -105,21 +126,7 @@ final class IdleFleet implements AutoCloseable {
                 it.remove();
                 final Conn c = (Conn) k.attachment();
                 try {
-                    if (!k.isValid()) {
-                        continue;
-                    }
-                    if (k.isConnectable()) {
-                        c.ch.finishConnect();
-                        c.stage = 2;
-                        k.interestOps(SelectionKey.OP_READ);
-                        write(c, k);
-                    }
-                    if (k.isValid() && k.isWritable()) {
-                        write(c, k);
-                    }
-                    if (k.isValid() && k.isReadable()) {
-                        read(c, k);
-                    }
+                    WsWire.dispatch(k, c);
                 } catch (IOException | RuntimeException e) {
                     fail(c, k, e.getClass().getSimpleName());
                 }
@@ -194,16 +201,7 @@ final class IdleFleet implements AutoCloseable {
     }
 
     private void write(final Conn c, final SelectionKey k) throws IOException {
-        if (c.out == null) {
-            return;
-        }
-        c.ch.write(c.out);
-        if (c.out.hasRemaining()) {
-            k.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-        } else {
-            c.out = null;
-            k.interestOps(SelectionKey.OP_READ);
-        }
+        c.out = WsWire.flush(c.ch, c.out, k);
     }
 
     private void send(final Conn c, final SelectionKey k, final int opcode, final byte[] payload) throws IOException {

@@ -159,6 +159,7 @@ final class WsFleet implements AutoCloseable {
         final ArrayDeque<Client> waiting = new ArrayDeque<>();
         final ByteBuffer readBuf = ByteBuffer.allocateDirect(MAX_FRAME + 64 * 1024);
         int handshakes;
+        long now;           // nanoTime after the last select: the arrival time of what its keys read
         long closeDeadline; // nanoTime when closing: stop once every socket is closed or then
         volatile boolean stop;
 
@@ -188,12 +189,12 @@ final class WsFleet implements AutoCloseable {
                         break;
                     }
                     selector.select(100);
-                    final long now = System.nanoTime();
+                    now = System.nanoTime();
                     final Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                     while (it.hasNext()) {
                         final SelectionKey k = it.next();
                         it.remove();
-                        handle(k, (Client) k.attachment(), now);
+                        handle(k, (Client) k.attachment());
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -210,23 +211,9 @@ final class WsFleet implements AutoCloseable {
             }
         }
 
-        private void handle(final SelectionKey k, final Client c, final long now) {
+        private void handle(final SelectionKey k, final Client c) {
             try {
-                if (!k.isValid()) {
-                    return;
-                }
-                if (k.isConnectable()) {
-                    c.ch.finishConnect();
-                    c.stage = 2;
-                    k.interestOps(SelectionKey.OP_READ);
-                    c.flush(k);
-                }
-                if (k.isValid() && k.isWritable()) {
-                    c.flush(k);
-                }
-                if (k.isValid() && k.isReadable()) {
-                    c.read(k, now);
-                }
+                WsWire.dispatch(k, c);
             } catch (IOException | RuntimeException e) {
                 c.failed(k, e);
             }
@@ -270,7 +257,7 @@ final class WsFleet implements AutoCloseable {
     }
 
     /** One socket; every method runs on its loop's thread (the flags read by other threads are volatile). */
-    private final class Client {
+    private final class Client implements WsWire.Endpoint {
         final int team;
         final String token;
         final CountDownLatch settled;
@@ -293,17 +280,29 @@ final class WsFleet implements AutoCloseable {
             this.loop = loop;
         }
 
+        @Override
+        public SocketChannel channel() {
+            return ch;
+        }
+
+        @Override
+        public void connected(final SelectionKey k) throws IOException {
+            stage = 2;
+            flush(k);
+        }
+
+        @Override
+        public void writable(final SelectionKey k) throws IOException {
+            flush(k);
+        }
+
+        @Override
+        public void readable(final SelectionKey k) throws IOException {
+            read(k, loop.now);
+        }
+
         void flush(final SelectionKey k) throws IOException {
-            if (out == null) {
-                return;
-            }
-            ch.write(out);
-            if (out.hasRemaining()) {
-                k.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-            } else {
-                out = null;
-                k.interestOps(SelectionKey.OP_READ);
-            }
+            out = WsWire.flush(ch, out, k);
         }
 
         void send(final SelectionKey k, final int opcode, final byte[] payload) throws IOException {

@@ -2,6 +2,8 @@ package chat.dev.bench;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
@@ -28,7 +30,55 @@ final class WsWire {
         }
     }
 
+    /** One client socket as a selector loop sees it; every method runs on the loop's thread. */
+    interface Endpoint {
+        SocketChannel channel();
+
+        /** The TCP connect completed (the key now waits for reads): send the upgrade. */
+        void connected(SelectionKey k) throws IOException;
+
+        /** The socket takes more bytes: write what is pending. */
+        void writable(SelectionKey k) throws IOException;
+
+        void readable(SelectionKey k) throws IOException;
+    }
+
     private WsWire() {
+    }
+
+    /** Does what a ready key asks for, in order: finish a connect, write what is pending, read. */
+    static void dispatch(final SelectionKey k, final Endpoint e) throws IOException {
+        if (!k.isValid()) {
+            return;
+        }
+        if (k.isConnectable()) {
+            e.channel().finishConnect();
+            k.interestOps(SelectionKey.OP_READ);
+            e.connected(k);
+        }
+        if (k.isValid() && k.isWritable()) {
+            e.writable(k);
+        }
+        if (k.isValid() && k.isReadable()) {
+            e.readable(k);
+        }
+    }
+
+    /**
+     * Writes what the socket takes of {@code out} (may be null) and returns what is left, null when all of it
+     * went; the key waits for writability only while something is left.
+     */
+    static ByteBuffer flush(final SocketChannel ch, final ByteBuffer out, final SelectionKey k) throws IOException {
+        if (out == null) {
+            return null;
+        }
+        ch.write(out);
+        if (out.hasRemaining()) {
+            k.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            return out;
+        }
+        k.interestOps(SelectionKey.OP_READ);
+        return null;
     }
 
     /** The HTTP upgrade request for {@code /ws?access_token=token} on {@code host} (host:port). */

@@ -31,7 +31,7 @@ class WsFleetTest {
             final String url = "http://127.0.0.1:" + fwd.port();
             final Tracker tracker = new Tracker();
             final WsFleet fleet = new WsFleet("ws://127.0.0.1:" + fwd.port(), url, users, teams, tracker);
-            try (Poster poster = new Poster(url, teams, "general", 20, tracker, fleet, 16, Duration.ofSeconds(10), ex)) {
+            try (Poster poster = new Poster(url, teams, "general", 20, tracker, fleet, 64, Duration.ofSeconds(10), ex)) {
                 poster.provision();
                 assertThat(fleet.open(users.length, Duration.ofSeconds(20))).isEqualTo(users.length);
                 assertThat(fleet.openSockets()).isEqualTo(30);
@@ -39,6 +39,7 @@ class WsFleetTest {
                     assertThat(fleet.fanout(t)).isEqualTo(10);
                 }
 
+                // 60 posts in 1 s; up to 64 in flight, so that none is dropped however slow the first ones are
                 final Phase run = new Phase("run", 60, true);
                 poster.pace(run, 60, 1.0);
                 assertThat(poster.awaitAnswers(Duration.ofSeconds(10))).isZero();
