@@ -56,12 +56,8 @@ final class IdleFleet implements AutoCloseable {
     record Target(InetSocketAddress edge, String host, String source, String token, String team) {
     }
 
-    private final class Conn implements WsWire.Endpoint {
+    private final class Conn extends WsWire.Socket {
         final Target target;
-        SocketChannel ch;
-        int stage;             // 0 new, 1 connecting, 2 upgrading, 3 open, 4 done
-        ByteBuffer out;        // pending bytes
-        byte[] partial;        // unparsed inbound bytes (split frame or upgrade answer)
         boolean subscribed;
         String position;       // {"epoch":..,"partition":..,"offset":..} of the last event or subscribed reply (tracking on)
         int events;            // event frames since the last (re)subscribe
@@ -73,23 +69,7 @@ final class IdleFleet implements AutoCloseable {
         }
 
         @Override
-        public SocketChannel channel() {
-            return ch;
-        }
-
-        @Override
-        public void connected(final SelectionKey k) throws IOException {
-            stage = 2;
-            write(this, k);
-        }
-
-        @Override
-        public void writable(final SelectionKey k) throws IOException {
-            write(this, k);
-        }
-
-        @Override
-        public void readable(final SelectionKey k) throws IOException {
+        void readable(final SelectionKey k) throws IOException {
             read(this, k);
         }
     }
@@ -164,7 +144,7 @@ final class IdleFleet implements AutoCloseable {
             if (c.ch.connect(c.target.edge())) {
                 c.stage = 2;
                 final SelectionKey k = c.ch.register(selector, SelectionKey.OP_READ, c);
-                write(c, k);
+                c.flush(k);
             } else {
                 c.ch.register(selector, SelectionKey.OP_CONNECT, c);
             }
@@ -200,13 +180,9 @@ final class IdleFleet implements AutoCloseable {
         }
     }
 
-    private void write(final Conn c, final SelectionKey k) throws IOException {
-        c.out = WsWire.flush(c.ch, c.out, k);
-    }
-
     private void send(final Conn c, final SelectionKey k, final int opcode, final byte[] payload) throws IOException {
         c.out = WsWire.append(c.out, WsWire.clientFrame(opcode, payload)); // rarely anything pending
-        write(c, k);
+        c.flush(k);
     }
 
     private void read(final Conn c, final SelectionKey k) throws IOException {
@@ -232,7 +208,7 @@ final class IdleFleet implements AutoCloseable {
         if (c.stage == 2) {
             final int end = WsWire.headerEnd(readBuf);
             if (end < 0) {
-                keep(c);
+                c.keep(readBuf);
                 return;
             }
             final String status = WsWire.readStatus(readBuf, end);
@@ -263,14 +239,8 @@ final class IdleFleet implements AutoCloseable {
             frame(c, k, f.opcode(), f.payload());
         }
         if (c.stage == 3 && readBuf.hasRemaining()) {
-            keep(c);
+            c.keep(readBuf);
         }
-    }
-
-    private void keep(final Conn c) {
-        final byte[] rest = new byte[readBuf.remaining()];
-        readBuf.get(rest);
-        c.partial = rest;
     }
 
     private void frame(final Conn c, final SelectionKey k, final int opcode, final byte[] payload) throws IOException {

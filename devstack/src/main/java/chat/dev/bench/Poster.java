@@ -185,36 +185,45 @@ final class Poster implements AutoCloseable {
         try {
             http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
                 final long now = System.nanoTime();
-                inFlight.release();
-                if (error != null) {
-                    final Throwable cause = error.getCause() != null ? error.getCause() : error;
-                    if (cause instanceof HttpTimeoutException) {
-                        phase.timeouts.incrementAndGet();
-                    } else {
-                        phase.ioErrors.incrementAndGet();
-                    }
-                    return;
+                try {
+                    answered(phase, team, sendNanos, now, response, error);
+                } finally {
+                    // only now: awaitAnswers() must not see this post answered before it is counted
+                    inFlight.release();
                 }
-                phase.countStatus(response.statusCode());
-                if (response.statusCode() != 201) {
-                    phase.non201.incrementAndGet();
-                    return;
-                }
-                final String messageId = WsFleet.stringField(response.body(), "\"messageId\":\"", 0);
-                if (messageId == null) {
-                    phase.badResponses.incrementAndGet();
-                    return;
-                }
-                phase.accepted.incrementAndGet();
-                if (phase.measured) {
-                    phase.post.recordNanos(now - sendNanos);
-                }
-                tracker.accepted(messageId, phase, sendNanos, now, fleet.fanout(team));
             });
         } catch (RuntimeException e) {
             inFlight.release();
             phase.ioErrors.incrementAndGet();
         }
+    }
+
+    private void answered(final Phase phase, final int team, final long sendNanos, final long now,
+                          final HttpResponse<String> response, final Throwable error) {
+        if (error != null) {
+            final Throwable cause = error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof HttpTimeoutException) {
+                phase.timeouts.incrementAndGet();
+            } else {
+                phase.ioErrors.incrementAndGet();
+            }
+            return;
+        }
+        phase.countStatus(response.statusCode());
+        if (response.statusCode() != 201) {
+            phase.non201.incrementAndGet();
+            return;
+        }
+        final String messageId = WsFleet.stringField(response.body(), "\"messageId\":\"", 0);
+        if (messageId == null) {
+            phase.badResponses.incrementAndGet();
+            return;
+        }
+        phase.accepted.incrementAndGet();
+        if (phase.measured) {
+            phase.post.recordNanos(now - sendNanos);
+        }
+        tracker.accepted(messageId, phase, sendNanos, now, fleet.fanout(team));
     }
 
     /** Waits up to {@code timeout} until no post is outstanding; returns how many still are. */

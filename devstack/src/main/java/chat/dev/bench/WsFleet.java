@@ -257,16 +257,12 @@ final class WsFleet implements AutoCloseable {
     }
 
     /** One socket; every method runs on its loop's thread (the flags read by other threads are volatile). */
-    private final class Client implements WsWire.Endpoint {
+    private final class Client extends WsWire.Socket {
         final int team;
         final String token;
         final CountDownLatch settled;
         final AtomicInteger ok;
         final Loop loop;
-        SocketChannel ch;
-        int stage;              // 0 new, 1 connecting, 2 upgrading, 3 open, 4 done
-        ByteBuffer out;         // bytes not written yet
-        byte[] partial;         // unparsed inbound bytes (a frame split across reads, or the upgrade answer)
         ByteArrayOutputStream fragments; // a fragmented message's earlier frames (the edge does not fragment)
         volatile boolean subscribedNow;
         private boolean counted;
@@ -281,28 +277,8 @@ final class WsFleet implements AutoCloseable {
         }
 
         @Override
-        public SocketChannel channel() {
-            return ch;
-        }
-
-        @Override
-        public void connected(final SelectionKey k) throws IOException {
-            stage = 2;
-            flush(k);
-        }
-
-        @Override
-        public void writable(final SelectionKey k) throws IOException {
-            flush(k);
-        }
-
-        @Override
-        public void readable(final SelectionKey k) throws IOException {
+        void readable(final SelectionKey k) throws IOException {
             read(k, loop.now);
-        }
-
-        void flush(final SelectionKey k) throws IOException {
-            out = WsWire.flush(ch, out, k);
         }
 
         void send(final SelectionKey k, final int opcode, final byte[] payload) throws IOException {
@@ -364,12 +340,6 @@ final class WsFleet implements AutoCloseable {
             if (stage == 3 && buf.hasRemaining()) {
                 keep(buf);
             }
-        }
-
-        private void keep(final ByteBuffer buf) {
-            final byte[] rest = new byte[buf.remaining()];
-            buf.get(rest);
-            partial = rest;
         }
 
         private void frame(final SelectionKey k, final WsWire.Frame f, final long now) throws IOException {

@@ -30,37 +30,51 @@ final class WsWire {
         }
     }
 
-    /** One client socket as a selector loop sees it; every method runs on the loop's thread. */
-    interface Endpoint {
-        SocketChannel channel();
+    /**
+     * One client socket of a fleet's selector loop and what every such socket holds; every method runs on the
+     * loop's thread.
+     */
+    abstract static class Socket {
+        SocketChannel ch;
+        int stage;              // 0 new, 1 connecting, 2 upgrading, 3 open, 4 done
+        ByteBuffer out;         // bytes not written yet
+        byte[] partial;         // unparsed inbound bytes (a frame split across reads, or the upgrade answer)
 
-        /** The TCP connect completed (the key now waits for reads): send the upgrade. */
-        void connected(SelectionKey k) throws IOException;
+        /** The socket can take more bytes, or the TCP connect just completed (send the upgrade). */
+        final void flush(final SelectionKey k) throws IOException {
+            out = WsWire.flush(ch, out, k);
+        }
 
-        /** The socket takes more bytes: write what is pending. */
-        void writable(SelectionKey k) throws IOException;
+        /** Keeps what is left of {@code buf} for the next read. */
+        final void keep(final ByteBuffer buf) {
+            final byte[] rest = new byte[buf.remaining()];
+            buf.get(rest);
+            partial = rest;
+        }
 
-        void readable(SelectionKey k) throws IOException;
+        /** Bytes arrived. */
+        abstract void readable(SelectionKey k) throws IOException;
     }
 
     private WsWire() {
     }
 
     /** Does what a ready key asks for, in order: finish a connect, write what is pending, read. */
-    static void dispatch(final SelectionKey k, final Endpoint e) throws IOException {
+    static void dispatch(final SelectionKey k, final Socket s) throws IOException {
         if (!k.isValid()) {
             return;
         }
         if (k.isConnectable()) {
-            e.channel().finishConnect();
+            s.ch.finishConnect();
+            s.stage = 2;
             k.interestOps(SelectionKey.OP_READ);
-            e.connected(k);
+            s.flush(k);
         }
         if (k.isValid() && k.isWritable()) {
-            e.writable(k);
+            s.flush(k);
         }
         if (k.isValid() && k.isReadable()) {
-            e.readable(k);
+            s.readable(k);
         }
     }
 
@@ -108,8 +122,11 @@ final class WsWire {
         return new String(head, 0, Math.min(head.length, 16), StandardCharsets.US_ASCII);
     }
 
-    /** A final, masked client frame. */
+    /** A final, masked client frame of at most 65,535 bytes (the fleets send subscribes, pongs and closes). */
     static ByteBuffer clientFrame(final int opcode, final byte[] payload) {
+        if (payload.length > 0xffff) {
+            throw new IllegalArgumentException("client frame too large: " + payload.length);
+        }
         final byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
         final int hdr = payload.length < 126 ? 2 : 4;

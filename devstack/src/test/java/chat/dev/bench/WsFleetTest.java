@@ -48,8 +48,10 @@ class WsFleetTest {
                     Thread.sleep(10);
                 }
 
+                assertThat(run.postErrors()).as("post errors: statuses %s, timeouts %d, I/O errors %d, dropped %d, bad answers %d",
+                        run.statusCounts, run.timeouts.get(), run.ioErrors.get(), run.droppedInflight.get(),
+                        run.badResponses.get()).isZero();
                 assertThat(run.accepted.get()).isEqualTo(60);
-                assertThat(run.postErrors()).isZero();
                 assertThat(run.expectedFrames.get()).isEqualTo(600);
                 assertThat(run.deliveredFrames.get()).isEqualTo(600);
                 assertThat(run.sendToFrame.count()).isEqualTo(600);

@@ -92,6 +92,8 @@ class WsWireTest {
         assertThat(big.get(1) & 0x7f).isEqualTo(126);
         assertThat(big.getShort(2) & 0xffff).isEqualTo(200);
         assertThat(big.remaining()).isEqualTo(8 + 200);
+        assertThatThrownBy(() -> WsWire.clientFrame(WsWire.TEXT, new byte[70_000]))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
