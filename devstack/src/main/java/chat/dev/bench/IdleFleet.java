@@ -70,7 +70,41 @@ final class IdleFleet implements AutoCloseable {
 
         @Override
         void readable(final SelectionKey k) throws IOException {
-            read(this, k);
+            read(k, readBuf);
+        }
+
+        @Override
+        void opened(final SelectionKey k) throws IOException {
+            inFlight--;
+            IdleFleet.this.opened++;
+            if (target.team() != null) {
+                final String since = tracking && position != null ? ",\"since\":" + position : "";
+                send(this, k, 1, ("{\"op\":\"subscribe\",\"teamId\":\"" + target.team() + "\"" + since + "}")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+
+        @Override
+        void frame(final SelectionKey k, final WsWire.Frame f) throws IOException {
+            IdleFleet.this.frame(this, k, f.opcode(), f.payload());
+        }
+
+        @Override
+        void closedByPeer(final SelectionKey k) throws IOException {
+            if (stage == 3) {
+                closedByServer++;
+                closeCodes.computeIfAbsent(1006, x -> new AtomicLong()).incrementAndGet();
+                stage = 4;
+                k.cancel();
+                ch.close();
+            } else {
+                fail(this, k, "closed during upgrade");
+            }
+        }
+
+        @Override
+        void failed(final SelectionKey k, final String why) {
+            fail(this, k, why);
         }
     }
 
@@ -183,64 +217,6 @@ final class IdleFleet implements AutoCloseable {
     private void send(final Conn c, final SelectionKey k, final int opcode, final byte[] payload) throws IOException {
         c.out = WsWire.append(c.out, WsWire.clientFrame(opcode, payload)); // rarely anything pending
         c.flush(k);
-    }
-
-    private void read(final Conn c, final SelectionKey k) throws IOException {
-        readBuf.clear();
-        if (c.partial != null) {
-            readBuf.put(c.partial);
-            c.partial = null;
-        }
-        final int n = c.ch.read(readBuf);
-        if (n < 0) {
-            if (c.stage == 3) {
-                closedByServer++;
-                closeCodes.computeIfAbsent(1006, x -> new AtomicLong()).incrementAndGet();
-                c.stage = 4;
-                k.cancel();
-                c.ch.close();
-            } else {
-                fail(c, k, "closed during upgrade");
-            }
-            return;
-        }
-        readBuf.flip();
-        if (c.stage == 2) {
-            final int end = WsWire.headerEnd(readBuf);
-            if (end < 0) {
-                c.keep(readBuf);
-                return;
-            }
-            final String status = WsWire.readStatus(readBuf, end);
-            if (!status.startsWith("HTTP/1.1 101")) {
-                fail(c, k, "upgrade answered " + status.trim());
-                return;
-            }
-            c.stage = 3;
-            inFlight--;
-            opened++;
-            if (c.target.team() != null) {
-                final String since = tracking && c.position != null ? ",\"since\":" + c.position : "";
-                send(c, k, 1, ("{\"op\":\"subscribe\",\"teamId\":\"" + c.target.team() + "\"" + since + "}")
-                        .getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        while (c.stage == 3) {
-            final WsWire.Frame f;
-            try {
-                f = WsWire.next(readBuf, readBuf.capacity() - 16);
-            } catch (WsWire.TooLarge e) {
-                fail(c, k, e.getMessage());
-                return;
-            }
-            if (f == null) {
-                break;
-            }
-            frame(c, k, f.opcode(), f.payload());
-        }
-        if (c.stage == 3 && readBuf.hasRemaining()) {
-            c.keep(readBuf);
-        }
     }
 
     private void frame(final Conn c, final SelectionKey k, final int opcode, final byte[] payload) throws IOException {

@@ -26,22 +26,22 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * N WebSocket clients of {@code /ws}, client i subscribed to team {@code i % T}, on {@value #LOOPS}
- * NIO selector threads of the load generator's own (no {@code java.net.http}: its per-frame futures
- * and executor hand-offs cost ~35 us of CPU per frame, which on a 2-core machine is CPU taken from
- * the server under test). A frame's arrival time is taken when its socket is read; event frames are
+ * NIO selector threads of the load generator's own (no {@code java.net.http}: with its per-frame
+ * futures and executor hand-offs the tool used ~35 us of CPU per received frame in all, ~24 us with
+ * these sockets, BENCHMARKS.md; on a 2-core machine that is CPU taken from the server under test). A frame's arrival time is taken when its socket is read; event frames are
  * handed to the {@link Tracker} by messageId. Each loop thread owns its sockets; other threads only
  * queue tasks to it.
  */
 final class WsFleet implements AutoCloseable {
     static final int LOOPS = 2;
     private static final int HANDSHAKES_PER_LOOP = 32;
-    private static final int MAX_FRAME = 1 << 20;
+    /** A loop's read buffer; frames up to its size less 16 bytes are read (WsWire.Socket#read). */
+    private static final int READ_BUFFER = (1 << 20) + 64 * 1024;
     private static final String EVENT_PREFIX = "\"type\":\"";
     private static final String MESSAGE_ID = "\"messageId\":\"";
 
     private final String wsBase;
     private volatile InetSocketAddress edge;   // set by open(), before any socket starts
-    private volatile String hostHeader;
     private final String httpBase;
     private final String[] users;
     private final String[] teams;
@@ -88,7 +88,6 @@ final class WsFleet implements AutoCloseable {
         final CountDownLatch settled = new CountDownLatch(n);
         final AtomicInteger ok = new AtomicInteger();
         edge = IdleFleet.address(wsBase);
-        hostHeader = edge.getHostString() + ":" + edge.getPort();
         for (int i = 0; i < loops.length; i++) {
             if (loops[i] == null) {
                 try {
@@ -157,7 +156,7 @@ final class WsFleet implements AutoCloseable {
         final Thread thread;
         final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
         final ArrayDeque<Client> waiting = new ArrayDeque<>();
-        final ByteBuffer readBuf = ByteBuffer.allocateDirect(MAX_FRAME + 64 * 1024);
+        final ByteBuffer readBuf = ByteBuffer.allocateDirect(READ_BUFFER);
         int handshakes;
         long now;           // nanoTime after the last select: the arrival time of what its keys read
         long closeDeadline; // nanoTime when closing: stop once every socket is closed or then
@@ -215,7 +214,7 @@ final class WsFleet implements AutoCloseable {
             try {
                 WsWire.dispatch(k, c);
             } catch (IOException | RuntimeException e) {
-                c.failed(k, e);
+                c.failed(k, e.toString());
             }
         }
 
@@ -224,7 +223,7 @@ final class WsFleet implements AutoCloseable {
                 c.ch = SocketChannel.open();
                 c.ch.configureBlocking(false);
                 c.ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                c.out = WsWire.upgradeRequest(hostHeader, c.token);
+                c.out = WsWire.upgradeRequest(edge.getHostString() + ":" + edge.getPort(), c.token);
                 handshakes++;
                 c.stage = 1;
                 if (c.ch.connect(edge)) {
@@ -234,7 +233,7 @@ final class WsFleet implements AutoCloseable {
                     c.ch.register(selector, SelectionKey.OP_CONNECT, c);
                 }
             } catch (IOException | RuntimeException e) {
-                c.failed(null, e);
+                c.failed(null, e.toString());
             }
         }
 
@@ -278,7 +277,22 @@ final class WsFleet implements AutoCloseable {
 
         @Override
         void readable(final SelectionKey k) throws IOException {
-            read(k, loop.now);
+            read(k, loop.readBuf);
+        }
+
+        @Override
+        void opened(final SelectionKey k) {
+            loop.handshakes--;
+            subscribe();
+        }
+
+        @Override
+        void closedByPeer(final SelectionKey k) {
+            if (stage == 3) {
+                ended(k, 1006);
+            } else {
+                failed(k, "closed during upgrade");
+            }
         }
 
         void send(final SelectionKey k, final int opcode, final byte[] payload) throws IOException {
@@ -295,54 +309,12 @@ final class WsFleet implements AutoCloseable {
                 send(k, WsWire.TEXT, ("{\"op\":\"subscribe\",\"teamId\":\"" + teams[team] + "\"}").getBytes(StandardCharsets.UTF_8));
             } catch (IOException | RuntimeException e) {
                 subscribeFailures.incrementAndGet();
-                failed(k, e);
+                failed(k, e.toString());
             }
         }
 
-        void read(final SelectionKey k, final long now) throws IOException {
-            final ByteBuffer buf = loop.readBuf;
-            buf.clear();
-            if (partial != null) {
-                buf.put(partial);
-                partial = null;
-            }
-            if (ch.read(buf) < 0) {
-                if (stage == 3) {
-                    ended(k, 1006);
-                } else {
-                    failed(k, new IOException("closed during upgrade"));
-                }
-                return;
-            }
-            buf.flip();
-            if (stage == 2) {
-                final int end = WsWire.headerEnd(buf);
-                if (end < 0) {
-                    keep(buf);
-                    return;
-                }
-                final String status = WsWire.readStatus(buf, end);
-                if (!status.startsWith("HTTP/1.1 101")) {
-                    failed(k, new IOException("upgrade answered " + status.trim()));
-                    return;
-                }
-                stage = 3;
-                loop.handshakes--;
-                subscribe();
-            }
-            while (stage == 3) {
-                final WsWire.Frame f = WsWire.next(buf, MAX_FRAME);
-                if (f == null) {
-                    break;
-                }
-                frame(k, f, now);
-            }
-            if (stage == 3 && buf.hasRemaining()) {
-                keep(buf);
-            }
-        }
-
-        private void frame(final SelectionKey k, final WsWire.Frame f, final long now) throws IOException {
+        @Override
+        void frame(final SelectionKey k, final WsWire.Frame f) throws IOException {
             switch (f.opcode()) {
                 case WsWire.PING -> send(k, WsWire.PONG, f.payload());
                 case WsWire.PONG -> { }
@@ -351,26 +323,26 @@ final class WsFleet implements AutoCloseable {
                     ended(k, p.length >= 2 ? ((p[0] & 0xff) << 8) | (p[1] & 0xff) : 1005);
                 }
                 case WsWire.TEXT, 0 -> {
-                    if (!f.fin() || fragments != null) {
+                    byte[] bytes = f.payload();
+                    if (fragments != null || !f.fin()) {
                         if (fragments == null) {
                             fragments = new ByteArrayOutputStream();
                         }
-                        fragments.writeBytes(f.payload());
+                        fragments.writeBytes(bytes);
                         if (!f.fin()) {
                             return;
                         }
-                        final byte[] whole = fragments.toByteArray();
+                        bytes = fragments.toByteArray();
                         fragments = null;
-                        text(new String(whole, StandardCharsets.UTF_8), now);
-                    } else {
-                        text(new String(f.payload(), StandardCharsets.UTF_8), now);
                     }
+                    text(new String(bytes, StandardCharsets.UTF_8));
                 }
                 default -> otherFrames.incrementAndGet(); // binary: not part of the protocol
             }
         }
 
-        private void text(final String frame, final long now) {
+        /** A text message; its arrival time is when its socket was read (the loop's last select). */
+        private void text(final String frame) {
             final String type = stringField(frame, EVENT_PREFIX, 0);
             if (type == null) {
                 unparsedFrames.incrementAndGet();
@@ -382,7 +354,7 @@ final class WsFleet implements AutoCloseable {
                     if (messageId == null) {
                         otherFrames.incrementAndGet(); // an event that is not a message: not ours
                     } else {
-                        tracker.frame(messageId, now);
+                        tracker.frame(messageId, loop.now);
                     }
                 }
                 case "subscribed" -> {
@@ -424,7 +396,8 @@ final class WsFleet implements AutoCloseable {
         }
 
         /** A connect, upgrade or socket error. */
-        void failed(final SelectionKey k, final Exception e) {
+        @Override
+        void failed(final SelectionKey k, final String why) {
             if (stage == 4) {
                 return;
             }

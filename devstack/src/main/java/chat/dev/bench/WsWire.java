@@ -46,14 +46,69 @@ final class WsWire {
         }
 
         /** Keeps what is left of {@code buf} for the next read. */
-        final void keep(final ByteBuffer buf) {
+        private void keep(final ByteBuffer buf) {
             final byte[] rest = new byte[buf.remaining()];
             buf.get(rest);
             partial = rest;
         }
 
-        /** Bytes arrived. */
+        /**
+         * Bytes arrived: reads them into {@code buf} (the loop's, shared by its sockets) behind what an earlier
+         * read left, completes the upgrade, and hands every whole frame to {@link #frame}.
+         *
+         * @throws TooLarge when a frame announces more than the buffer can hold
+         */
+        final void read(final SelectionKey k, final ByteBuffer buf) throws IOException {
+            buf.clear();
+            if (partial != null) {
+                buf.put(partial);
+                partial = null;
+            }
+            if (ch.read(buf) < 0) {
+                closedByPeer(k);
+                return;
+            }
+            buf.flip();
+            if (stage == 2) {
+                final int end = headerEnd(buf);
+                if (end < 0) {
+                    keep(buf);
+                    return;
+                }
+                final String status = readStatus(buf, end);
+                if (!status.startsWith("HTTP/1.1 101")) {
+                    failed(k, "upgrade answered " + status.trim());
+                    return;
+                }
+                stage = 3;
+                opened(k);
+            }
+            while (stage == 3) {
+                final Frame f = next(buf, buf.capacity() - 16);
+                if (f == null) {
+                    break;
+                }
+                frame(k, f);
+            }
+            if (stage == 3 && buf.hasRemaining()) {
+                keep(buf);
+            }
+        }
+
+        /** Bytes arrived (the fleet passes its loop's buffer to {@link #read}). */
         abstract void readable(SelectionKey k) throws IOException;
+
+        /** The upgrade was answered 101; the socket is open (stage 3). */
+        abstract void opened(SelectionKey k) throws IOException;
+
+        /** One whole server frame of an open socket. */
+        abstract void frame(SelectionKey k, Frame f) throws IOException;
+
+        /** The peer closed the connection (EOF), during the upgrade (stage 2) or after it. */
+        abstract void closedByPeer(SelectionKey k) throws IOException;
+
+        /** The upgrade was refused. */
+        abstract void failed(SelectionKey k, String why);
     }
 
     private WsWire() {
