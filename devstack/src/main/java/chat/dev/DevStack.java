@@ -391,7 +391,8 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(final Path dir) {
+    /** Deletes {@code dir} and everything under it; nothing when it does not exist. */
+    public static void deleteRecursively(final Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -28,7 +28,12 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
+import chat.dev.DevStack;
+import chat.dev.embedded.EmbeddedKafka;
+
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,6 +51,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * rendered once and the same bytes written to every subscriber, by one task per event loop for
  * that loop's subscribers, as the edge does. Whatever the
  * bench measures against it is what this machine and load generator allow at best.
+ *
+ * <p>With {@code --log} (or {@code --kafka}) every post goes through a Kafka topic first
+ * ({@link ForwarderLog}): the floor of any server that appends each write to a log before it
+ * delivers it, on the same machine.
  */
 final class Forwarder {
     static final String USAGE = """
@@ -53,6 +62,11 @@ final class Forwarder {
               --port N       listen on 127.0.0.1:N (default 18700)
               --threads K    event loop threads (default 2)
               --seconds S    stop after S seconds (default 3600)
+              --log          append every post to a Kafka topic and forward what a consumer reads back
+                             (the log floor), on a broker started in this process
+              --kafka-port N that broker's port (default 19392)
+              --kafka H:P    the same on an existing broker instead (e.g. a dev stack's)
+              --partitions N partitions of the floor's topic when it is created (default 12)
             then: chat bench --url http://127.0.0.1:N --raw-records 0 ...  (same options as against the stack)
             """;
 
@@ -60,6 +74,8 @@ final class Forwarder {
     private final AtomicLong offset = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong framesSent = new AtomicLong();
+    /** The log path, or null: posts are forwarded straight from memory. */
+    private volatile ForwarderLog log;
 
     private Forwarder() {
     }
@@ -68,6 +84,10 @@ final class Forwarder {
         int port = 18700;
         int threads = 2;
         double seconds = 3600;
+        boolean embeddedLog = false;
+        int kafkaPort = 19392;
+        String kafka = null;
+        int partitions = 12;
         try {
             for (int i = 0; i < args.length; i++) {
                 final String a = args[i];
@@ -79,6 +99,10 @@ final class Forwarder {
                     case "--port" -> port = BenchOptions.intValue(args, ++i, a, 1, 65_535);
                     case "--threads" -> threads = BenchOptions.intValue(args, ++i, a, 1, 64);
                     case "--seconds" -> seconds = BenchOptions.doubleValue(args, ++i, a, 1, 86_400);
+                    case "--log" -> embeddedLog = true;
+                    case "--kafka-port" -> kafkaPort = BenchOptions.intValue(args, ++i, a, 1, 65_535);
+                    case "--kafka" -> kafka = BenchOptions.value(args, ++i, a);
+                    case "--partitions" -> partitions = BenchOptions.intValue(args, ++i, a, 1, 1024);
                     default -> throw new BenchOptions.UsageException("unknown option '" + a + "'");
                 }
             }
@@ -87,14 +111,32 @@ final class Forwarder {
             System.err.print(USAGE);
             return 2;
         }
-        return new Forwarder().serve(port, threads, seconds);
-    }
-
-    private int serve(final int port, final int threads, final double seconds) throws InterruptedException {
-        try (Running running = start(port, threads)) {
-            System.out.printf(Locale.ROOT, "bench forwarder: listening on http://127.0.0.1:%d (ws://127.0.0.1:%d/ws) for %.0f s%n",
-                    running.port(), running.port(), seconds);
-            running.server.closeFuture().await((long) (seconds * 1000));
+        if (embeddedLog && kafka != null) {
+            System.err.println("bench forwarder: --log starts a broker, --kafka uses one: give one of them");
+            return 2;
+        }
+        EmbeddedKafka broker = null;
+        Path brokerDir = null;
+        try {
+            if (embeddedLog) {
+                brokerDir = Files.createTempDirectory("chat-bench-floor-kafka");
+                broker = new EmbeddedKafka(brokerDir, kafkaPort);
+                broker.start();
+                kafka = broker.bootstrapServers();
+            }
+            try (Running running = start(port, threads, kafka, partitions)) {
+                System.out.printf(Locale.ROOT, "bench forwarder: listening on http://127.0.0.1:%d (ws://127.0.0.1:%d/ws) for %.0f s%s%n",
+                        running.port(), running.port(), seconds, kafka == null ? "" : ", every post through topic "
+                                + ForwarderLog.TOPIC + " on " + kafka + (broker == null ? "" : " (a broker in this process)"));
+                running.server.closeFuture().await((long) (seconds * 1000));
+            }
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+            if (brokerDir != null) {
+                DevStack.deleteRecursively(brokerDir);
+            }
         }
         return 0;
     }
@@ -102,6 +144,25 @@ final class Forwarder {
     /** A forwarder listening on 127.0.0.1:{@code port} (0: any free port) until closed. */
     static Running start(final int port, final int threads) throws InterruptedException {
         return new Forwarder().listen(port, threads);
+    }
+
+    /**
+     * A forwarder whose posts go through {@link ForwarderLog#TOPIC} on {@code bootstrapServers} (null:
+     * straight from memory), created with {@code partitions} when absent.
+     */
+    static Running start(final int port, final int threads, final String bootstrapServers, final int partitions)
+            throws Exception {
+        final Forwarder f = new Forwarder();
+        if (bootstrapServers == null) {
+            return f.listen(port, threads);
+        }
+        f.log = new ForwarderLog(bootstrapServers, partitions, f::fanOut);
+        try {
+            return f.listen(port, threads);
+        } catch (RuntimeException | InterruptedException e) {
+            f.log.close();
+            throw e;
+        }
     }
 
     private Running listen(final int port, final int threads) throws InterruptedException {
@@ -118,15 +179,16 @@ final class Forwarder {
                                     new Http(), new Ws());
                         }
                     }).bind("127.0.0.1", port).sync().channel();
-            return new Running(server, boss, workers);
+            return new Running(server, boss, workers, log);
         } catch (RuntimeException | InterruptedException e) {
             Running.shutdown(boss, workers);
             throw e;
         }
     }
 
-    /** A listening forwarder; {@link #close} stops it and its threads. */
-    record Running(Channel server, MultiThreadIoEventLoopGroup boss, MultiThreadIoEventLoopGroup workers) implements AutoCloseable {
+    /** A listening forwarder; {@link #close} stops it and its threads (and its log path's). */
+    record Running(Channel server, MultiThreadIoEventLoopGroup boss, MultiThreadIoEventLoopGroup workers,
+                   ForwarderLog log) implements AutoCloseable {
         int port() {
             return ((java.net.InetSocketAddress) server.localAddress()).getPort();
         }
@@ -136,7 +198,13 @@ final class Forwarder {
             try {
                 server.close().await(5000);
             } finally {
-                shutdown(boss, workers);
+                try {
+                    shutdown(boss, workers);
+                } finally {
+                    if (log != null) {
+                        log.close();
+                    }
+                }
             }
         }
 
@@ -144,6 +212,40 @@ final class Forwarder {
                 throws InterruptedException {
             workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).await(10_000);
             boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).await(10_000);
+        }
+    }
+
+    private static String position(final int partition, final long offset) {
+        return "{\"epoch\":\"fwd\",\"partition\":" + partition + ",\"offset\":" + offset + "}";
+    }
+
+    /**
+     * Writes {@code frame} (released here) to every socket subscribed to {@code team}: one task per
+     * event loop writes it to that loop's subscribers and flushes each. A write per subscriber from
+     * this thread would be a task and a wake-up per frame (the edge batches the same way, LoopWriter).
+     */
+    private void fanOut(final String team, final ByteBuf frame) {
+        try {
+            final Map<EventLoop, List<Channel>> byLoop = new HashMap<>(4);
+            for (Channel c : teams.getOrDefault(team, Set.of())) {
+                byLoop.computeIfAbsent(c.eventLoop(), k -> new ArrayList<>()).add(c);
+            }
+            byLoop.forEach((loop, subscribers) -> {
+                final ByteBuf shared = frame.retainedDuplicate();
+                loop.execute(() -> {
+                    try {
+                        for (Channel c : subscribers) {
+                            c.write(new TextWebSocketFrame(shared.retainedDuplicate()), c.voidPromise());
+                            c.flush();
+                        }
+                    } finally {
+                        shared.release();
+                    }
+                });
+                framesSent.addAndGet(subscribers.size());
+            });
+        } finally {
+            frame.release();
         }
     }
 
@@ -182,46 +284,40 @@ final class Forwarder {
             final long off = offset.incrementAndGet();
             final long now = System.currentTimeMillis();
             final String messageId = "f" + off;
-            final String position = "{\"epoch\":\"fwd\",\"partition\":0,\"offset\":" + off + "}";
-            final ByteBuf frame = Unpooled.wrappedBuffer(("{\"type\":\"event\",\"position\":" + position + ",\"appendedAt\":" + now
-                    + ",\"event\":{\"eventId\":\"e" + off + "\",\"teamId\":\"" + team + "\",\"actorId\":\"bench\",\"occurredAt\":" + now
-                    + ",\"type\":\"MessagePosted\",\"channelId\":\"" + channel + "\",\"messageId\":\"" + messageId
-                    + "\",\"text\":\"" + text + "\",\"threadRootId\":null,\"clientMessageId\":null}}").getBytes(StandardCharsets.UTF_8));
-            try {
-                // One task per event loop writes the frame to that loop's subscribers and flushes each: a
-                // write per subscriber from this thread would be a task and a wake-up per frame (the edge
-                // batches the same way, LoopWriter).
-                final Map<EventLoop, List<Channel>> byLoop = new HashMap<>(4);
-                for (Channel c : teams.getOrDefault(team, Set.of())) {
-                    byLoop.computeIfAbsent(c.eventLoop(), k -> new ArrayList<>()).add(c);
-                }
-                byLoop.forEach((loop, subscribers) -> {
-                    final ByteBuf shared = frame.retainedDuplicate();
-                    loop.execute(() -> {
-                        try {
-                            for (Channel c : subscribers) {
-                                c.write(new TextWebSocketFrame(shared.retainedDuplicate()), c.voidPromise());
-                                c.flush();
-                            }
-                        } finally {
-                            shared.release();
-                        }
-                    });
-                    framesSent.addAndGet(subscribers.size());
+            final String event = "{\"eventId\":\"e" + off + "\",\"teamId\":\"" + team + "\",\"actorId\":\"bench\",\"occurredAt\":"
+                    + now + ",\"type\":\"MessagePosted\",\"channelId\":\"" + channel + "\",\"messageId\":\"" + messageId
+                    + "\",\"text\":\"" + text + "\",\"threadRootId\":null,\"clientMessageId\":null}";
+            final ForwarderLog viaLog = log;
+            if (viaLog != null) {
+                final boolean keepAlive = HttpUtil.isKeepAlive(req);
+                viaLog.append(team, event, (appended, error) -> {
+                    if (error != null) {
+                        answer(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"code\":\"LOG_UNAVAILABLE\"}");
+                    } else {
+                        answer(ctx, keepAlive, HttpResponseStatus.CREATED, "{\"messageId\":\"" + messageId + "\",\"position\":"
+                                + position(appended.partition(), appended.offset()) + "}");
+                    }
                 });
-            } finally {
-                frame.release();
+                return;
             }
+            final String position = position(0, off);
+            fanOut(team, Unpooled.wrappedBuffer(("{\"type\":\"event\",\"position\":" + position + ",\"appendedAt\":" + now
+                    + ",\"event\":" + event + "}").getBytes(StandardCharsets.UTF_8)));
             answer(ctx, req, HttpResponseStatus.CREATED, "{\"messageId\":\"" + messageId + "\",\"position\":" + position + "}");
         }
 
         private void answer(final ChannelHandlerContext ctx, final FullHttpRequest req, final HttpResponseStatus status,
                             final String json) {
+            answer(ctx, HttpUtil.isKeepAlive(req), status, json);
+        }
+
+        private void answer(final ChannelHandlerContext ctx, final boolean keepAlive, final HttpResponseStatus status,
+                            final String json) {
             final FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                     Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             HttpUtil.setContentLength(r, r.content().readableBytes());
-            HttpUtil.setKeepAlive(r, HttpUtil.isKeepAlive(req));
+            HttpUtil.setKeepAlive(r, keepAlive);
             ctx.writeAndFlush(r);
         }
     }

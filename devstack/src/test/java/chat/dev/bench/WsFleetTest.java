@@ -17,6 +17,13 @@ class WsFleetTest {
 
     @Test
     void everyPostReachesEverySubscriberOfItsTeamOnce() throws Exception {
+        try (Forwarder.Running fwd = Forwarder.start(0, 2)) {
+            assertEveryPostReachesEverySubscriberOnce(fwd);
+        }
+    }
+
+    /** 30 clients over 3 teams, 60 posts: 600 frames, each matched to its POST once; the fleet's threads end. */
+    static void assertEveryPostReachesEverySubscriberOnce(final Forwarder.Running fwd) throws Exception {
         final String[] teams = {"fleet-a", "fleet-b", "fleet-c"};
         final String[] users = new String[30];
         for (int i = 0; i < users.length; i++) {
@@ -27,7 +34,7 @@ class WsFleetTest {
             t.setDaemon(true);
             return t;
         });
-        try (Forwarder.Running fwd = Forwarder.start(0, 2)) {
+        try {
             final String url = "http://127.0.0.1:" + fwd.port();
             final Tracker tracker = new Tracker();
             final WsFleet fleet = new WsFleet("ws://127.0.0.1:" + fwd.port(), url, users, teams, tracker);
