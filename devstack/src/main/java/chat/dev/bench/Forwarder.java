@@ -1,5 +1,7 @@
 package chat.dev.bench;
 
+import chat.dev.DevStack;
+import chat.dev.embedded.EmbeddedKafka;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -28,9 +30,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.internal.PlatformDependent;
-
-import chat.dev.DevStack;
-import chat.dev.embedded.EmbeddedKafka;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -224,6 +223,12 @@ final class Forwarder {
         return "{\"epoch\":\"fwd\",\"partition\":" + partition + ",\"offset\":" + offset + "}";
     }
 
+    /** The event frame both paths send: {@code event} (JSON) at its position, appended at {@code appendedAt}. */
+    static ByteBuf eventFrame(final int partition, final long offset, final long appendedAt, final byte[] event) {
+        return Unpooled.wrappedBuffer(("{\"type\":\"event\",\"position\":" + position(partition, offset) + ",\"appendedAt\":"
+                + appendedAt + ",\"event\":").getBytes(StandardCharsets.UTF_8), event, new byte[] {'}'});
+    }
+
     /**
      * Writes {@code frame} (released here) to every socket subscribed to {@code team}: each event loop
      * gets the frame once for its subscribers ({@link LoopQueue}). A write per subscriber from this
@@ -343,10 +348,8 @@ final class Forwarder {
                 });
                 return;
             }
-            final String position = position(0, off);
-            fanOut(team, Unpooled.wrappedBuffer(("{\"type\":\"event\",\"position\":" + position + ",\"appendedAt\":" + now
-                    + ",\"event\":" + event + "}").getBytes(StandardCharsets.UTF_8)));
-            answer(ctx, req, HttpResponseStatus.CREATED, "{\"messageId\":\"" + messageId + "\",\"position\":" + position + "}");
+            fanOut(team, eventFrame(0, off, now, event.getBytes(StandardCharsets.UTF_8)));
+            answer(ctx, req, HttpResponseStatus.CREATED, "{\"messageId\":\"" + messageId + "\",\"position\":" + position(0, off) + "}");
         }
 
         private void answer(final ChannelHandlerContext ctx, final FullHttpRequest req, final HttpResponseStatus status,

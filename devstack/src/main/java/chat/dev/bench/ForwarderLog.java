@@ -1,7 +1,6 @@
 package chat.dev.bench;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -129,11 +128,8 @@ final class ForwarderLog implements AutoCloseable {
         try {
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    final String team = new String(r.key(), StandardCharsets.UTF_8);
-                    final ByteBuf frame = Unpooled.wrappedBuffer(("{\"type\":\"event\",\"position\":{\"epoch\":\"fwd\",\"partition\":"
-                            + r.partition() + ",\"offset\":" + r.offset() + "},\"appendedAt\":" + r.timestamp() + ",\"event\":")
-                            .getBytes(StandardCharsets.UTF_8), r.value(), new byte[] {'}'});
-                    fanOut.accept(team, frame);
+                    fanOut.accept(new String(r.key(), StandardCharsets.UTF_8),
+                            Forwarder.eventFrame(r.partition(), r.offset(), r.timestamp(), r.value()));
                 }
             }
         } catch (WakeupException e) {
