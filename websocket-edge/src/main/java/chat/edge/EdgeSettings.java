@@ -1,5 +1,6 @@
 package chat.edge;
 
+import chat.edge.delivery.QueueLimits;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 
@@ -21,8 +22,8 @@ import java.util.List;
  *                              benchmarks); the edge then delivers only what is handed to it in-process
  * @param maxQueuedFrames       frames handed to a socket and not yet written before the connection is closed
  *                              with {@link CloseCodes#SLOW_CONSUMER}; >= 1 (zero is not allowed: every frame
- *                              is queued for a moment)
- * @param maxQueuedBytes        the same bound in bytes of frame payload; >= 1
+ *                              is queued for a moment), at most {@link QueueLimits#MAX_FRAMES}
+ * @param maxQueuedBytes        the same bound in bytes of frame payload; 1..{@link QueueLimits#MAX_BYTES}
  * @param maxSubscriptions      teams one connection may subscribe to; >= 1
  * @param maxInboundFrameBytes  largest client frame accepted (UTF-8 bytes); larger ones get
  *                              {@code FRAME_TOO_LARGE} and close {@link CloseCodes#MESSAGE_TOO_BIG};
@@ -52,11 +53,11 @@ public record EdgeSettings(
 
     public EdgeSettings {
         final List<String> problems = new ArrayList<>();
-        if (maxQueuedFrames < 1) {
-            problems.add("chat.edge.max-queued-frames must be >= 1, got " + maxQueuedFrames);
+        if (maxQueuedFrames < 1 || maxQueuedFrames > QueueLimits.MAX_FRAMES) {
+            problems.add("chat.edge.max-queued-frames must be 1.." + QueueLimits.MAX_FRAMES + ", got " + maxQueuedFrames);
         }
-        if (maxQueuedBytes < 1) {
-            problems.add("chat.edge.max-queued-bytes must be >= 1, got " + maxQueuedBytes);
+        if (maxQueuedBytes < 1 || maxQueuedBytes > QueueLimits.MAX_BYTES) {
+            problems.add("chat.edge.max-queued-bytes must be 1.." + QueueLimits.MAX_BYTES + ", got " + maxQueuedBytes);
         }
         if (maxSubscriptions < 1) {
             problems.add("chat.edge.max-subscriptions must be >= 1, got " + maxSubscriptions);

@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class FakeOutbound implements Outbound {
     private final boolean autoComplete;
     private final List<Frame> sent = new CopyOnWriteArrayList<>();
-    private final List<Written> pending = new CopyOnWriteArrayList<>();
+    private final List<Runnable> pending = new CopyOnWriteArrayList<>();
     private volatile int closeCode;
     private volatile boolean closed;
 
@@ -38,9 +38,9 @@ public final class FakeOutbound implements Outbound {
         }
         sent.add(frame);
         if (autoComplete) {
-            done.written(null);
+            done.written(frame, null);
         } else {
-            pending.add(done);
+            pending.add(() -> done.written(frame, null));
         }
     }
 
@@ -51,9 +51,9 @@ public final class FakeOutbound implements Outbound {
     }
 
     public void completeAll() {
-        final List<Written> now = new ArrayList<>(pending);
+        final List<Runnable> now = new ArrayList<>(pending);
         pending.removeAll(now);
-        now.forEach(w -> w.written(null));
+        now.forEach(Runnable::run);
     }
 
     public List<Frame> sent() {

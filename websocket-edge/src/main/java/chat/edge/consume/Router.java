@@ -3,6 +3,7 @@ package chat.edge.consume;
 import chat.edge.access.TeamView;
 import chat.edge.delivery.Connection;
 import chat.edge.delivery.EdgeStats;
+import chat.edge.delivery.Handoff;
 import chat.edge.delivery.SubscriptionRegistry;
 import chat.edge.delivery.TeamStream;
 import chat.edge.protocol.EventFrames;
@@ -95,9 +96,13 @@ final class Router {
             }
             tail.rendered(entry, frame);
             int offered = 0;
-            for (TeamStream s : subscribers) {
-                if ((audience == null || audience.includes(s.connection().user())) && s.live(record.offset(), frame)) {
-                    offered++;
+            // One burst: each event loop with subscribers of the team is woken once for this event.
+            try (Handoff burst = Handoff.begin()) {
+                for (TeamStream s : subscribers) {
+                    if ((audience == null || audience.includes(s.connection().user(), s))
+                            && s.live(record.offset(), frame)) {
+                        offered++;
+                    }
                 }
             }
             if (audience != null && audience.leftTeam() != null) {

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,10 +36,17 @@ public final class Connection {
     private final QueueLimits limits;
     private final EdgeStats stats;
     private final Listener listener;
-    private final AtomicInteger queuedFrames = new AtomicInteger();
-    private final AtomicLong queuedBytes = new AtomicLong();
+    /**
+     * Frames (bits 40-63) and bytes (bits 0-39) handed to the socket and not yet written, in one word:
+     * one atomic add per frame each way instead of two. {@link QueueLimits} keeps both fields in range.
+     */
+    private final AtomicLong queued = new AtomicLong();
+    /** Called by the transport once per frame handed over; one instance per connection, not per frame. */
+    private final Outbound.Written completion = this::written;
     private final AtomicBoolean terminated = new AtomicBoolean();
     private final Map<String, TeamStream> streams = new ConcurrentHashMap<>();
+    private static final int FRAMES_SHIFT = 40;
+    private static final long BYTES_MASK = (1L << FRAMES_SHIFT) - 1;
     private volatile int closeCode;
     private final String user;
     private final String remoteAddress;
@@ -103,9 +109,8 @@ public final class Connection {
             return false;
         }
         final int size = frame.size();
-        final int frames = queuedFrames.incrementAndGet();
-        final long bytes = queuedBytes.addAndGet(size);
-        if (frames > limits.maxFrames() || bytes > limits.maxBytes()) {
+        final long q = queued.addAndGet((1L << FRAMES_SHIFT) + size);
+        if ((q >>> FRAMES_SHIFT) > limits.maxFrames() || (q & BYTES_MASK) > limits.maxBytes()) {
             release(size);
             if (close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full")) {
                 stats.queueOverflow();
@@ -113,18 +118,7 @@ public final class Connection {
             return false;
         }
         try {
-            outbound.send(frame, failure -> {
-                release(size);
-                if (failure == null) {
-                    stats.frameSent(size);
-                    if (frame.appendedAt() > 0) {
-                        stats.delivered(System.currentTimeMillis() - frame.appendedAt());
-                    }
-                } else {
-                    stats.sendFailed();
-                    terminate();
-                }
-            });
+            outbound.send(frame, completion);
         } catch (RuntimeException e) {
             // The socket closed under us; its close callback will (or did) terminate the connection too.
             release(size);
@@ -133,6 +127,21 @@ public final class Connection {
             return false;
         }
         return true;
+    }
+
+    /** The transport wrote {@code frame} (or failed to). */
+    private void written(final Frame frame, final Throwable failure) {
+        final int size = frame.size();
+        release(size);
+        if (failure == null) {
+            stats.frameSent(size);
+            if (frame.appendedAt() > 0) {
+                stats.delivered(System.currentTimeMillis() - frame.appendedAt());
+            }
+        } else {
+            stats.sendFailed();
+            terminate();
+        }
     }
 
     /**
@@ -185,12 +194,12 @@ public final class Connection {
 
     /** Frames handed to the socket and not yet written. */
     public int queuedFrames() {
-        return queuedFrames.get();
+        return (int) (queued.get() >>> FRAMES_SHIFT);
     }
 
     /** Bytes handed to the socket and not yet written. */
     public long queuedBytes() {
-        return queuedBytes.get();
+        return queued.get() & BYTES_MASK;
     }
 
     /** The teams this connection is subscribed to (a read-only view). */
@@ -216,13 +225,12 @@ public final class Connection {
     }
 
     private void release(final int size) {
-        queuedFrames.decrementAndGet();
-        queuedBytes.addAndGet(-size);
+        queued.addAndGet(-((1L << FRAMES_SHIFT) + size));
     }
 
     @Override
     public String toString() {
-        return "Connection[" + id + ", user=" + user + ", teams=" + streams.size() + ", queued=" + queuedFrames.get() + " frames/"
-                + queuedBytes.get() + " bytes]";
+        return "Connection[" + id + ", user=" + user + ", teams=" + streams.size() + ", queued=" + queuedFrames() + " frames/"
+                + queuedBytes() + " bytes]";
     }
 }

@@ -7,10 +7,13 @@ import chat.edge.protocol.Frame;
  * Implementations must not block.
  */
 public interface Outbound {
-    /** The outcome of one {@link #send}: called once, with {@code null} when the frame was written. */
+    /**
+     * The outcome of one {@link #send}: called once with the frame sent and {@code null} when it was
+     * written, or the failure. One instance may serve every frame of a socket.
+     */
     @FunctionalInterface
     interface Written {
-        void written(Throwable failure);
+        void written(Frame frame, Throwable failure);
     }
 
     /**

@@ -1,6 +1,7 @@
 package chat.edge.delivery;
 
 import chat.edge.CloseCodes;
+import chat.edge.access.MembershipMemo;
 import chat.edge.protocol.Frame;
 
 import java.util.ArrayDeque;
@@ -23,7 +24,7 @@ import java.util.List;
  * s.live(offset, frame);   // consumer thread
  * }</pre>
  */
-public final class TeamStream {
+public final class TeamStream implements MembershipMemo {
     /** A live event held back while the stream catches up. */
     public record Pending(long offset, Frame frame) {
     }
@@ -34,6 +35,9 @@ public final class TeamStream {
     private long after;
     private ArrayDeque<Pending> pending;
     private volatile boolean cancelled;
+    /** {@link MembershipMemo} state: touched only by the consumer thread that routes the team. */
+    private long membersStamp;
+    private boolean teamMember;
 
     private TeamStream(final Connection connection, final String team, final long after, final boolean catchingUp,
                        final int maxPending) {
@@ -144,6 +148,22 @@ public final class TeamStream {
 
     public boolean isCancelled() {
         return cancelled;
+    }
+
+    @Override
+    public long membersStamp() {
+        return membersStamp;
+    }
+
+    @Override
+    public boolean teamMember() {
+        return teamMember;
+    }
+
+    @Override
+    public void remember(final long stamp, final boolean member) {
+        this.membersStamp = stamp;
+        this.teamMember = member;
     }
 
     /** The highest offset handed over or skipped. */

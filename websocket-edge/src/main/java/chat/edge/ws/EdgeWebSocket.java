@@ -4,6 +4,7 @@ import chat.common.auth.Identity;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import chat.edge.CloseCodes;
+import chat.edge.CompressionSettings;
 import chat.edge.EdgeSettings;
 import chat.edge.consume.ResumeService;
 import chat.edge.delivery.Connection;
@@ -54,10 +55,14 @@ final class EdgeWebSocket {
     private final ResumeService resumes;
     private final ConnectionLimits connectionLimits;
     private final PresenceService presence;
+    /** Frames below this many payload bytes are never compressed, so they go pre-encoded ({@link SessionOutbound}). */
+    private final int rawBelowBytes;
 
     EdgeWebSocket(final SubscriptionRegistry registry, final EdgeStats stats, final EdgeSettings settings,
                   final QueueLimits limits, @Nullable final ResumeService resumes,
-                  final ConnectionLimits connectionLimits, final PresenceService presence) {
+                  final ConnectionLimits connectionLimits, final PresenceService presence,
+                  final CompressionSettings compression) {
+        this.rawBelowBytes = compression.enabled() ? compression.thresholdBytes() : Integer.MAX_VALUE;
         this.presence = presence;
         this.resumes = resumes;
         this.registry = registry;
@@ -96,7 +101,7 @@ final class EdgeWebSocket {
         final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Future<?>> expiry =
                 new java.util.concurrent.atomic.AtomicReference<>();
         final Connection connection = new Connection(session.getId(), user.get(), ip,
-                new SessionOutbound(session, channel, settings.closeGrace()), limits, stats, c -> {
+                new SessionOutbound(session, channel, settings.closeGrace(), rawBelowBytes), limits, stats, c -> {
                     final java.util.concurrent.Future<?> timer = expiry.getAndSet(null);
                     if (timer != null) {
                         timer.cancel(false);

@@ -16,16 +16,19 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes frames to a WebSocket. Each frame's shared UTF-8 bytes are wrapped, not copied, in a Netty
- * text frame, so fan-out costs one small wrapper per socket and no re-encoding. With the socket's
- * Netty channel known (always, behind Micronaut's Netty server), frames and the close go through
- * the channel's {@link LoopWriter}: one task and one flush per socket per burst, in order.
+ * Writes frames to a WebSocket. With the socket's Netty channel known (always, behind Micronaut's
+ * Netty server), frames and the close go through the channel's {@link LoopWriter}: one task and one
+ * flush per socket per burst, in order, and an event's frame encoded once per loop for all its
+ * sockets. Without a channel (tests), each frame's shared UTF-8 bytes are wrapped, not copied, in a
+ * Netty text frame sent through the session.
  */
 final class SessionOutbound implements Outbound {
     private final WebSocketSession session;
     private final Channel channel;
     private final LoopWriter writer;
     private final Duration closeGrace;
+    /** Frames with fewer payload bytes are never compressed on this socket, so they may go pre-encoded. */
+    private final int rawBelowBytes;
     /** Frames of the current {@link LoopWriter} run, not yet written (loop thread only). */
     final List<LoopWriter.Write> burst = new ArrayList<>(4);
     /** For the frames of a burst before its last: failures show on the last frame's promise. */
@@ -35,8 +38,13 @@ final class SessionOutbound implements Outbound {
      * @param channel the socket's Netty channel when known: frames are then written in per-loop
      *                bursts and a socket whose close frame cannot be flushed (a stuck slow consumer)
      *                is cut after {@code closeGrace}; {@code null} to write through the session
+     * @param rawBelowBytes frames with fewer payload bytes are written pre-encoded, past the socket's
+     *                compression handler: the compression threshold when compression is on (smaller
+     *                frames are never compressed), {@link Integer#MAX_VALUE} when it is off
      */
-    SessionOutbound(final WebSocketSession session, final Channel channel, final Duration closeGrace) {
+    SessionOutbound(final WebSocketSession session, final Channel channel, final Duration closeGrace,
+                    final int rawBelowBytes) {
+        this.rawBelowBytes = rawBelowBytes;
         this.session = session;
         this.channel = channel;
         this.writer = channel == null ? null : LoopWriter.of(channel.eventLoop());
@@ -48,17 +56,22 @@ final class SessionOutbound implements Outbound {
         return channel;
     }
 
+    /** True when a frame of {@code payloadBytes} goes to this socket as pre-encoded bytes (never compressed here). */
+    boolean sendsRaw(final int payloadBytes) {
+        return payloadBytes < rawBelowBytes;
+    }
+
     @Override
     public void send(final Frame frame, final Written done) {
-        final TextWebSocketFrame f = new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.utf8()));
         if (writer == null) {
-            session.sendAsync(f).whenComplete((ignored, failure) -> done.written(failure));
+            session.sendAsync(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.utf8())))
+                    .whenComplete((ignored, failure) -> done.written(frame, failure));
             return;
         }
         if (!channel.isActive()) {
             throw new IllegalStateException("socket closed");
         }
-        writer.submit(new LoopWriter.Write(this, f, done));
+        writer.submit(new LoopWriter.Write(this, frame, done));
     }
 
     @Override

@@ -103,4 +103,55 @@ class TeamViewTest {
         assertThat(v.mayReplay("bob", new TeamView.Scope("secret", "bob", false))).isTrue();
         assertThat(v.mayReplay("mallory", TeamView.Scope.TEAM)).isFalse();
     }
+
+    /** A memo that counts the member-set look-ups it caused. */
+    private static final class CountingMemo implements MembershipMemo {
+        long stamp;
+        boolean member;
+        int lookups;
+
+        @Override
+        public long membersStamp() {
+            return stamp;
+        }
+
+        @Override
+        public boolean teamMember() {
+            return member;
+        }
+
+        @Override
+        public void remember(final long membersStamp, final boolean teamMember) {
+            stamp = membersStamp;
+            member = teamMember;
+            lookups++;
+        }
+    }
+
+    @Test
+    void givenMemo_thenMembershipIsLookedUpOnlyAfterTheTeamChanged_andAnswersStayRight() {
+        final TeamView v = view();
+        final CountingMemo carol = new CountingMemo();
+        final CountingMemo bob = new CountingMemo();
+        assertThat(v.apply(10, TestEvents.envelope("t1", post("general"))).includes("carol", carol)).isFalse();
+        assertThat(v.apply(11, TestEvents.envelope("t1", post("general"))).includes("bob", bob)).isTrue();
+        assertThat(v.apply(12, TestEvents.envelope("t1", post("general"))).includes("bob", bob)).isTrue();
+        assertThat(v.apply(13, TestEvents.envelope("t1", post("general"))).includes("carol", carol)).isFalse();
+        assertThat(carol.lookups).isEqualTo(1);
+        assertThat(bob.lookups).isEqualTo(1);
+
+        assertThat(v.apply(14, TestEvents.envelope("t1", TeamMemberJoined.newBuilder().setUserId("carol").build()))
+                .includes("carol", carol)).isTrue();
+        assertThat(v.apply(15, TestEvents.envelope("t1", post("general"))).includes("carol", carol)).isTrue();
+        assertThat(v.apply(16, TestEvents.envelope("t1", TeamMemberLeft.newBuilder().setUserId("bob").build()))
+                .includes("bob", bob)).as("the leaver gets their leave").isTrue();
+        assertThat(v.apply(17, TestEvents.envelope("t1", post("general"))).includes("bob", bob)).isFalse();
+        assertThat(v.apply(18, TestEvents.envelope("t1", post("secret"))).includes("carol", carol))
+                .as("a team member outside a private channel").isFalse();
+
+        // Another view of the team (reloaded) never answers from a memo of the old one.
+        final TeamView reloaded = view();
+        assertThat(reloaded.apply(10, TestEvents.envelope("t1", post("general"))).includes("bob", bob)).isTrue();
+        assertThat(reloaded.apply(11, TestEvents.envelope("t1", post("general"))).includes("carol", carol)).isFalse();
+    }
 }
