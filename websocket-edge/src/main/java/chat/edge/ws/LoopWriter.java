@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -43,12 +42,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Memory: the queue holds only what {@code Connection}'s per-socket bounds (frames and bytes)
  * admitted, so it is bounded by those limits times the sockets of the loop. A drain writes at most
- * {@link #MAX_WRITES_PER_RUN} entries (a few milliseconds) and continues after the loop's next I/O
- * pass, so socket reads on the loop (HTTP requests among them) are not starved by a large fan-out or
- * a steady stream of them. An encoded frame lives until the last socket that got it wrote it.
+ * {@link #MAX_WRITES_PER_RUN} entries and schedules itself again, so socket reads on the loop are not
+ * starved by a large fan-out. An encoded frame lives until the last socket that got it wrote it.
  */
 final class LoopWriter implements Runnable, Handoff.Writer {
-    static final int MAX_WRITES_PER_RUN = 1024;
+    static final int MAX_WRITES_PER_RUN = 4096;
     private static final Map<EventLoop, LoopWriter> WRITERS = new ConcurrentHashMap<>();
     /** WebSocket frame header, first byte: FIN and the text opcode (server frames are not masked). */
     private static final int FIN_TEXT = 0x81;
@@ -114,34 +112,8 @@ final class LoopWriter implements Runnable, Handoff.Writer {
 
     @Override
     public void run() {
-        // The flag stays set while this drain runs: producers append without waking the loop again.
-        try {
-            drain();
-        } finally {
-            if (!queue.isEmpty()) {
-                continueAfterIo();
-            } else {
-                scheduled.set(false);
-                // An append between the last poll and the line above saw the flag set and did not wake us.
-                if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-                    continueAfterIo();
-                }
-            }
-        }
-    }
-
-    /**
-     * Drains the rest in a later run, after the loop has looked at its sockets. A task the loop
-     * schedules for itself runs after its next I/O pass, while a task merely queued would run in
-     * the same pass over the task queue, which Netty bounds only by time (a second by default):
-     * under a steady stream of frames that starved the loop's reads (HTTP requests, pongs, client
-     * frames) for as long.
-     */
-    private void continueAfterIo() {
-        loop.schedule(this, 0, TimeUnit.NANOSECONDS);
-    }
-
-    private void drain() {
+        // Cleared before draining: an append racing with the end of this run schedules a new one.
+        scheduled.set(false);
         // The frame encoded last in this run and its bytes: a fan-out's entries come one after another.
         Frame encodedFrame = null;
         ByteBuf encoded = null;
@@ -183,6 +155,9 @@ final class LoopWriter implements Runnable, Handoff.Writer {
             if (encoded != null) {
                 encoded.release();
             }
+        }
+        if (!queue.isEmpty()) {
+            wake();
         }
     }
 
