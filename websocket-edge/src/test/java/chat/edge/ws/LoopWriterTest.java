@@ -194,4 +194,28 @@ class LoopWriterTest {
         ch.runPendingTasks();
         assertThat(written(ch)).containsExactly("a", "b");
     }
+
+    @Test
+    void aBurstLargerThanOneRunIsWrittenWholeAndInOrderOverSeveralRuns() {
+        final EmbeddedChannel ch = new EmbeddedChannel();
+        final SessionOutbound socket = socket(ch);
+        final int frames = 2 * LoopWriter.MAX_WRITES_PER_RUN + 7;
+        final List<Integer> done = new ArrayList<>();
+        for (int i = 0; i < frames; i++) {
+            final int n = i;
+            socket.send(frame(Integer.toString(i)), (f, failure) -> done.add(n));
+        }
+        ch.runPendingTasks();
+
+        final List<String> out = written(ch);
+        assertThat(out).hasSize(frames);
+        for (int i = 0; i < frames; i++) {
+            assertThat(out.get(i)).isEqualTo(Integer.toString(i));
+        }
+        assertThat(done).hasSize(frames).isSorted();
+        // Nothing left behind: a later frame is written by a fresh wake-up.
+        socket.send(frame("after"), (f, failure) -> { });
+        ch.runPendingTasks();
+        assertThat(written(ch)).containsExactly("after");
+    }
 }
