@@ -31,6 +31,10 @@ public final class Connection {
         void terminated(Connection connection);
     }
 
+    /** {@link #queued}: frames above this bit, bytes below. */
+    private static final int FRAMES_SHIFT = 40;
+    private static final long BYTES_MASK = (1L << FRAMES_SHIFT) - 1;
+
     private final String id;
     private final Outbound outbound;
     private final QueueLimits limits;
@@ -45,8 +49,6 @@ public final class Connection {
     private final Outbound.Written completion = this::written;
     private final AtomicBoolean terminated = new AtomicBoolean();
     private final Map<String, TeamStream> streams = new ConcurrentHashMap<>();
-    private static final int FRAMES_SHIFT = 40;
-    private static final long BYTES_MASK = (1L << FRAMES_SHIFT) - 1;
     private volatile int closeCode;
     private final String user;
     private final String remoteAddress;
