@@ -50,4 +50,13 @@ public record CompressionSettings(
                     + String.join("\n  - ", problems));
         }
     }
+
+    /**
+     * Frames with fewer payload bytes are never compressed, on any connection: the compression
+     * handler skips them, and the edge may write them pre-encoded past it. {@link Integer#MAX_VALUE}
+     * when compression is off.
+     */
+    public int uncompressedBelowBytes() {
+        return enabled ? thresholdBytes : Integer.MAX_VALUE;
+    }
 }

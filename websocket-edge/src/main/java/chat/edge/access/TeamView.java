@@ -153,7 +153,6 @@ public final class TeamView {
     public static TeamView of(final String team, final MembershipSnapshot snapshot) {
         final TeamView v = new TeamView(team, snapshot.nextOffset());
         v.teamMembers.addAll(snapshot.teamMembers());
-        v.membersStamp = STAMPS.incrementAndGet();
         v.publicChannels.addAll(snapshot.publicChannels());
         for (Map.Entry<String, Set<String>> e : snapshot.privateChannels().entrySet()) {
             final Set<String> members = ConcurrentHashMap.newKeySet();

@@ -62,7 +62,7 @@ final class EdgeWebSocket {
                   final QueueLimits limits, @Nullable final ResumeService resumes,
                   final ConnectionLimits connectionLimits, final PresenceService presence,
                   final CompressionSettings compression) {
-        this.rawBelowBytes = compression.enabled() ? compression.thresholdBytes() : Integer.MAX_VALUE;
+        this.rawBelowBytes = compression.uncompressedBelowBytes();
         this.presence = presence;
         this.resumes = resumes;
         this.registry = registry;

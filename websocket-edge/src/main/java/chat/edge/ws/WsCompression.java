@@ -66,8 +66,8 @@ final class WsCompression implements BeanCreatedEventListener<NettyServerCustomi
 
     /** A fresh handler (one per connection: Netty's extension handler keeps per-request state). */
     static ChannelHandler handler(final CompressionSettings settings) {
-        final int threshold = settings.thresholdBytes();
-        final WebSocketExtensionFilter small = frame -> frame.content().readableBytes() < threshold;
+        final int plainBelow = settings.uncompressedBelowBytes();
+        final WebSocketExtensionFilter small = frame -> frame.content().readableBytes() < plainBelow;
         final WebSocketExtensionFilterProvider filters = new WebSocketExtensionFilterProvider() {
             @Override
             public WebSocketExtensionFilter encoderFilter() {
