@@ -21,6 +21,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
+import chat.ingest.state.PostViews;
+import chat.ingest.state.RestrictionFeed;
 
 import java.time.Duration;
 import java.util.Map;
@@ -35,7 +42,11 @@ import java.util.Map;
  * {@code chat.ingest.max-block-ms} (default 2000: how long send may wait for metadata or buffer space),
  * {@code chat.ingest.buffer-bytes} (default 32 MiB: the bound on unacknowledged bytes in memory),
  * {@code chat.ingest.consistency-timeout-ms} (default 3000: how long a command waits for the team's shard to
- * show this instance's own earlier writes before answering 503 READ_MODEL_BEHIND).
+ * show this instance's own earlier writes before answering 503 READ_MODEL_BEHIND),
+ * {@code chat.ingest.post-views.enabled} (default true: plain posts are decided on views kept from earlier
+ * posts, checked against the log, see {@link PostViews}), {@code chat.ingest.post-views.max-entries} (default
+ * 100000), {@code chat.ingest.post-views.max-age-ms} (default 30000), {@code chat.ingest.post-views.liveness-ms}
+ * (default 2000: views are used only while the feed polled that recently).
  */
 @Factory
 class IngestFactory {
@@ -87,9 +98,42 @@ class IngestFactory {
     CommandService commandService(final ShardStateReader state, final AppliedOffsets applied, final EventAppender appender,
                                   final Clock clock,
                                   @Value("${chat.ingest.consistency-timeout-ms:3000}") final long consistencyTimeoutMs,
-                                  @io.micronaut.core.annotation.Nullable final chat.common.redis.RedisGate redis) {
+                                  @Nullable final chat.common.redis.RedisGate redis,
+                                  @Nullable final RestrictionFeed feed) {
         return new CommandService(state, applied, appender, clock, Duration.ofMillis(consistencyTimeoutMs),
-                new chat.ingest.command.Claims(redis, Duration.ofSeconds(30)));
+                new chat.ingest.command.Claims(redis, Duration.ofSeconds(30)), feed == null ? null : feed.views());
+    }
+
+    @Singleton
+    @Requires(property = "chat.ingest.post-views.enabled", notEquals = "false")
+    PostViews postViews(final ChatSettings settings,
+                        @Value("${chat.ingest.post-views.max-entries:100000}") final int maxEntries,
+                        @Value("${chat.ingest.post-views.max-age-ms:30000}") final long maxAgeMs,
+                        @Value("${chat.ingest.post-views.liveness-ms:2000}") final long livenessMs) {
+        return new PostViews(settings.partitions(), maxEntries, Duration.ofMillis(maxAgeMs).toNanos(),
+                Duration.ofMillis(livenessMs).toNanos(), System::nanoTime);
+    }
+
+    /** Reads only keys and type headers; fetches at most every 100 ms unless 64 KiB are waiting (a bound on the broker's work for it). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(beans = PostViews.class)
+    RestrictionFeed restrictionFeed(final PostViews views, final ChatSettings settings) {
+        final int maxPollRecords = 2000;
+        final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                ConsumerConfig.CLIENT_ID_CONFIG, "ingest-restrictions",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
+                ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 65536,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        final RestrictionFeed feed = new RestrictionFeed(consumer, Topics.EVENTS, settings.partitions(), views,
+                Duration.ofMillis(500), maxPollRecords);
+        feed.start();
+        return feed;
     }
 
     @Singleton

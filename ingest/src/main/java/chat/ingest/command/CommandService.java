@@ -9,6 +9,7 @@ import chat.ingest.domain.Decision;
 import chat.ingest.domain.DomainError;
 import chat.ingest.domain.TeamView;
 import chat.ingest.state.AppliedOffsets;
+import chat.ingest.state.PostViews;
 import chat.ingest.state.ShardStateReader;
 import chat.schemas.EventCodec;
 import org.apache.avro.specific.SpecificRecord;
@@ -28,7 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  * the resulting events (in order, same team, so one partition). Commands first wait until the shard
  * shows this instance's own earlier writes (read-your-writes), except posts: a post decides on the
  * read model as it is and waits only when rejected in a way those writes could explain ("no such
- * channel" right after creating it), so a stream of posts never waits for the projector.
+ * channel" right after creating it), so a stream of posts never waits for the projector. A plain
+ * post is decided on the view the author's previous post to that channel was accepted on, while
+ * {@link PostViews} says nothing that could refuse it happened since (the log and this instance's
+ * own writes tell it), and reads the shard otherwise.
  * Blocking for the read: call it from a blocking executor.
  *
  * <p>Events of one decision are sent back to back to one partition and normally travel in one
@@ -45,9 +49,12 @@ public final class CommandService {
     private final Clock clock;
     private final Duration consistencyTimeout;
     private final Claims claims;
+    private final PostViews postViews;
 
+    /** @param postViews views plain posts are decided on without reading the shard, or {@code null} for none */
     public CommandService(final ShardStateReader state, final AppliedOffsets applied, final EventAppender appender,
-                          final Clock clock, final Duration consistencyTimeout, final Claims claims) {
+                          final Clock clock, final Duration consistencyTimeout, final Claims claims, final PostViews postViews) {
+        this.postViews = postViews;
         this.state = state;
         this.applied = applied;
         this.appender = appender;
@@ -68,7 +75,8 @@ public final class CommandService {
         // unchanged).
         boolean caughtUp = !decidesOnReadModelAsIs(command);
         while (true) {
-            final TeamView view = read(command, caughtUp);
+            final Read read = read(command, caughtUp);
+            final TeamView view = read.view();
             final Decision decision = Decider.decide(command, view);
             final boolean retryFresher = !caughtUp;
             switch (decision) {
@@ -84,6 +92,12 @@ public final class CommandService {
                     return CompletableFuture.completedFuture(new Outcome.Unchanged(view));
                 }
                 case Decision.Accepted a -> {
+                    if (read.checkpoint() >= 0) {
+                        // a plain post accepted on a view fresh from the shard: the next one may use it
+                        final int partition = state.partitionOf(command.teamId());
+                        postViews.offer((Command.PostMessage) command, partition, view, read.checkpoint(),
+                                applied.requiredForPosts(partition));
+                    }
                     final var claim = claims.take(command);
                     if (claim.isPresent()) {
                         return append(command, a.payloads()).whenComplete((done, error) -> {
@@ -129,12 +143,26 @@ public final class CommandService {
         };
     }
 
-    private TeamView read(final Command command, final boolean catchUp) {
+    /**
+     * A view to decide on; {@code checkpoint} >= 0 when it is a plain post's view read from the shard
+     * at that checkpoint (it may be kept in {@link PostViews} once accepted), -1 otherwise.
+     */
+    private record Read(TeamView view, long checkpoint) {
+    }
+
+    private Read read(final Command command, final boolean catchUp) {
         final int partition = state.partitionOf(command.teamId());
         // Posts first wait only for this instance's writes that could refuse them (a post right
         // after this instance archived the channel is refused); the hot path skips the checkpoint
         // query when the shard was already seen past them.
         final long required = catchUp ? applied.required(partition) : applied.requiredForPosts(partition);
+        final boolean keepable = !catchUp && postViews != null && PostViews.applies(command);
+        if (keepable) {
+            final TeamView kept = postViews.get((Command.PostMessage) command, partition, required);
+            if (kept != null) {
+                return new Read(kept, -1);
+            }
+        }
         try {
             if (required > 0 && (catchUp || required > applied.seen(partition))) {
                 final long deadline = System.nanoTime() + consistencyTimeout.toNanos();
@@ -149,7 +177,12 @@ public final class CommandService {
                 }
                 applied.seen(partition, checkpoint);
             }
-            return state.load(command);
+            if (keepable) {
+                final ShardStateReader.CheckedView v = state.loadPost((Command.PostMessage) command);
+                applied.seen(partition, v.checkpoint());
+                return new Read(v.view(), v.checkpoint());
+            }
+            return new Read(state.load(command), -1);
         } catch (SQLException e) {
             throw new StateUnavailableException("cannot read the shard of team " + command.teamId() + " (partition "
                     + partition + "): " + e.getMessage(), e, false);

@@ -53,7 +53,7 @@ public final class ShardStateReader {
         final Address a = Address.of(command);
         try (Connection c = shards.forPartition(partitionOf(team)).getConnection()) {
             c.setReadOnly(true);
-            TeamView v = base(c, team, command.actorId(), command.targetId(), a.channelId());
+            TeamView v = base(c, team, command.actorId(), command.targetId(), a.channelId(), -1, null);
             if (command instanceof Command.MarkRead m) {
                 v = withMarkedMessage(c, v, team, m.messageId(), m.actorId());
             } else if (a.messageId() != null) {
@@ -67,6 +67,27 @@ public final class ShardStateReader {
                         + " AND user_id = ?", team, a.messageId(), a.emoji(), command.actorId()));
             }
             return v;
+        }
+    }
+
+    /**
+     * A view and the shard's checkpoint of the team's partition (next offset to apply) in the same
+     * snapshot: the view shows exactly the partition's events before {@code checkpoint}.
+     */
+    public record CheckedView(TeamView view, long checkpoint) {
+    }
+
+    /**
+     * What a plain post (no thread reply, no clientMessageId) needs, with the checkpoint it was read
+     * at, in one round trip (see {@link PostViews}).
+     */
+    public CheckedView loadPost(final Command.PostMessage post) throws SQLException {
+        final int partition = partitionOf(post.teamId());
+        try (Connection c = shards.forPartition(partition).getConnection()) {
+            c.setReadOnly(true);
+            final long[] checkpoint = new long[1];
+            final TeamView v = base(c, post.teamId(), post.actorId(), null, post.channelId(), partition, checkpoint);
+            return new CheckedView(v, checkpoint[0]);
         }
     }
 
@@ -97,10 +118,11 @@ public final class ShardStateReader {
 
     /**
      * Team, the actor's and target's roles, and the channel with both memberships, in one round
-     * trip (the hot path of every post).
+     * trip (the hot path of every post). With {@code partition >= 0} also that partition's checkpoint,
+     * from the same snapshot (one statement), into {@code checkpoint[0]} (0 when none yet).
      */
     private static TeamView base(final Connection c, final String team, final String actor, final String target,
-                                 final String channel) throws SQLException {
+                                 final String channel, final int partition, final long[] checkpoint) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT"
                 + " EXISTS (SELECT 1 FROM teams WHERE team_id = ?),"
                 + " (SELECT role FROM team_members WHERE team_id = ? AND user_id = ?),"
@@ -108,6 +130,7 @@ public final class ShardStateReader {
                 + " ch.channel_id, ch.private, ch.archived_at IS NOT NULL, ch.created_by,"
                 + " EXISTS (SELECT 1 FROM channel_members m WHERE m.team_id = ? AND m.channel_id = ? AND m.user_id = ?),"
                 + " EXISTS (SELECT 1 FROM channel_members m WHERE m.team_id = ? AND m.channel_id = ? AND m.user_id = ?)"
+                + (partition >= 0 ? ", (SELECT next_offset FROM projection_checkpoint WHERE partition = ?)" : "")
                 + " FROM (SELECT 1) AS one LEFT JOIN channels ch ON ch.team_id = ? AND ch.channel_id = ?")) {
             final String t = target == null ? "" : target;
             final String ch = channel == null ? "" : channel;
@@ -123,10 +146,16 @@ public final class ShardStateReader {
             ps.setString(i++, team);
             ps.setString(i++, ch);
             ps.setString(i++, t);
+            if (partition >= 0) {
+                ps.setInt(i++, partition);
+            }
             ps.setString(i++, team);
             ps.setString(i, ch);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
+                if (partition >= 0) {
+                    checkpoint[0] = rs.getLong(10); // NULL (nothing applied yet) reads as 0
+                }
                 final String actorRole = rs.getString(2);
                 final String targetRole = rs.getString(3);
                 TeamView v = TeamView.empty(actor, target)
