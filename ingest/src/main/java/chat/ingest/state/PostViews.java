@@ -95,7 +95,7 @@ public final class PostViews {
      * {@code requiredForPosts} is the offset this instance's own restricting writes reached.
      */
     public TeamView get(final Command.PostMessage post, final int partition, final long requiredForPosts) {
-        if (!live()) {
+        if (!isLive()) {
             bypassed.increment();
             return null;
         }
@@ -122,7 +122,7 @@ public final class PostViews {
      */
     public void offer(final Command.PostMessage post, final int partition, final TeamView view, final long checkpoint,
                       final long requiredForPosts) {
-        if (!live() || checkpoint < feedStart.get(partition) || checkpoint < requiredForPosts
+        if (!isLive() || checkpoint < feedStart.get(partition) || checkpoint < requiredForPosts
                 || checkpoint < restrictionBound(post.teamId(), partition)) {
             return;
         }
@@ -168,7 +168,8 @@ public final class PostViews {
         return new Stats(hits.sum(), misses.sum(), stale.sum(), bypassed.sum(), entries.size());
     }
 
-    private boolean live() {
+    /** Whether views are used now: the feed polled within the liveness bound, caught up. */
+    public boolean isLive() {
         return !feedStopped && caughtUp && nanoClock.getAsLong() - lastPollNanos <= livenessNanos;
     }
 
