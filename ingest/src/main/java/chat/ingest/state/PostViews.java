@@ -133,14 +133,14 @@ public final class PostViews {
     }
 
     /**
-     * The feed starts reading {@code partition} at {@code offset}. When it starts again further on
-     * (it lost its place), the views of that partition loaded before are dropped: the feed did not
-     * see what lies between.
+     * The feed starts reading {@code partition} at {@code offset}. When it starts again elsewhere
+     * (it lost its place), every view of that partition is dropped: the feed did not see what lies
+     * between, and a log that went backwards is not the one the views were read from.
      */
     public void feedStarted(final int partition, final long offset) {
         final long before = feedStart.getAndSet(partition, offset);
         if (before != Long.MAX_VALUE && offset != before) {
-            entries.values().removeIf(e -> e.partition == partition && e.checkpoint < offset);
+            entries.values().removeIf(e -> e.partition == partition);
         }
     }
 

@@ -118,6 +118,19 @@ class PostViewsTest {
     }
 
     @Test
+    void givenTheFeedRestartsFurtherBack_thenEveryViewOfThatPartitionIsDropped_andOthersStay() {
+        final String elsewhere = "zeta";
+        final int other = TeamPartitioner.partitionOf(elsewhere, PARTITIONS);
+        assertThat(other).isNotEqualTo(P);
+        views.offer(post("bob", "general"), P, bobInGeneral(), 150, 0);
+        final Command.PostMessage there = new Command.PostMessage("bob", elsewhere, "general", "m", "hi", null, null);
+        views.offer(there, other, bobInGeneral(), 150, 0);
+        views.feedStarted(P, 50); // e.g. a recreated topic: offsets from another log
+        assertThat(views.get(post("bob", "general"), P, 0)).isNull();
+        assertThat(views.get(there, other, 0)).isNotNull();
+    }
+
+    @Test
     void givenTheFeedSilentOrBehindOrStopped_thenNoViewIsUsed() {
         views.offer(post("bob", "general"), P, bobInGeneral(), 150, 0);
         now.addAndGet(3 * SECOND);
