@@ -114,8 +114,11 @@ class IngestFactory {
                 Duration.ofMillis(livenessMs).toNanos(), System::nanoTime);
     }
 
-    /** Reads only keys and type headers; fetches at most every 100 ms unless 64 KiB are waiting (a bound on the broker's work for it). */
-    @Singleton
+    /**
+     * Reads only keys and type headers; fetches at most every 100 ms unless 64 KiB are waiting (a bound on the broker's
+     * work for it). Started with the context, not with the first write, so the first posts find it live.
+     */
+    @io.micronaut.context.annotation.Context
     @Bean(preDestroy = "close")
     @Requires(beans = PostViews.class)
     RestrictionFeed restrictionFeed(final PostViews views, final ChatSettings settings) {

@@ -21,7 +21,7 @@ class EdgeFactory {
 
     /** Closing the context closes every socket with 4000 (reconnect) before the server goes. */
     @Singleton
-    @Bean(preDestroy = "shutdown")
+    @Bean(preDestroy = "shutdownAndWait")
     SubscriptionRegistry subscriptionRegistry(final EdgeStats stats, final EdgeSettings settings) {
         return new SubscriptionRegistry(stats, settings.maxSubscriptions());
     }

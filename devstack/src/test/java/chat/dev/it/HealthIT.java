@@ -11,7 +11,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** {@code /health} reports every dependency of the stack: Kafka, each shard, Redis, projector, edge. */
+/** {@code /health} reports every dependency of the stack: Kafka, each shard, Redis, projector, edge, and ingest's post views. */
 class HealthIT {
 
     @Test
@@ -23,10 +23,11 @@ class HealthIT {
             assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
             final JsonNode details = reply.body().get("details");
             assertThat(reply.body().get("status").asText()).isEqualTo("UP");
-            for (String part : new String[]{"kafka", "shards", "redis", "projector", "edge"}) {
+            for (String part : new String[]{"kafka", "shards", "redis", "projector", "edge", "postViews"}) {
                 assertThat(details.path(part).path("status").asText()).as(part + " in " + details).isEqualTo("UP");
             }
             assertThat(details.path("shards").path("details").size()).isEqualTo(stack.shardMap().shards());
+            assertThat(details.path("postViews").path("details").path("feed").asText()).as(details.toString()).isEqualTo("live");
         });
     }
 }

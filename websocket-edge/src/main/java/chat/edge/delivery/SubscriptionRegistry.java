@@ -201,6 +201,15 @@ public final class SubscriptionRegistry {
     }
 
     /**
+     * {@link #shutdown(Duration)} waiting at most 5 s: what closing the context runs, so the close
+     * frames go out before the server stops its event loops also when no consumer service does it
+     * first (an edge without the Kafka consumer).
+     */
+    public int shutdownAndWait() {
+        return shutdown(Duration.ofSeconds(5));
+    }
+
+    /**
      * Closes every open connection with {@link CloseCodes#SHUTDOWN} and waits, at most {@code wait},
      * until their sockets closed: the close frames are written on the sockets' event loops, and a
      * server that stopped its loops first would cut the clients without the reconnect code.
