@@ -125,7 +125,8 @@ class IngestFactory {
         final int maxPollRecords = 2000;
         final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
-                ConsumerConfig.CLIENT_ID_CONFIG, "ingest-restrictions",
+                // one client id per instance: two ingest contexts in one JVM (tests) do not clash in JMX
+                ConsumerConfig.CLIENT_ID_CONFIG, "ingest-restrictions-" + java.util.UUID.randomUUID().toString().substring(0, 8),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
