@@ -11,7 +11,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -19,7 +18,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -74,15 +72,7 @@ final class ForwarderLog implements AutoCloseable {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
-            final List<TopicPartition> all = new ArrayList<>(existing);
-            for (int p = 0; p < existing; p++) {
-                all.add(new TopicPartition(TOPIC, p));
-            }
-            consumer.assign(all);
-            consumer.seekToEnd(all);
-            for (TopicPartition tp : all) {
-                consumer.position(tp, Duration.ofSeconds(10)); // "from the end" is the end now, not at the first poll
-            }
+            chat.common.kafka.LogEnd.assignAll(consumer, TOPIC, existing, Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             consumer.close();
             producer.close(Duration.ZERO);

@@ -1,12 +1,12 @@
 package chat.ingest.state;
 
+import chat.common.kafka.LogEnd;
 import chat.schemas.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
@@ -14,8 +14,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -129,16 +127,8 @@ public final class RestrictionFeed implements AutoCloseable {
 
     /** Assigns every partition from its end now; tells the views where the feed starts. */
     private void assignAtEnd() {
-        final List<TopicPartition> all = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-            all.add(new TopicPartition(topic, p));
-        }
-        consumer.assign(all);
-        consumer.seekToEnd(all);
-        for (TopicPartition tp : all) {
-            // position() resolves the lazy seek: views loaded at or after this offset can be kept
-            views.feedStarted(tp.partition(), consumer.position(tp, Duration.ofSeconds(10)));
-        }
+        // views loaded at or after these offsets can be kept
+        LogEnd.assignAll(consumer, topic, partitions, Duration.ofSeconds(10)).forEach(views::feedStarted);
     }
 
     private static String type(final ConsumerRecord<byte[], byte[]> r) {

@@ -5,16 +5,12 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,18 +43,7 @@ final class EventLoop implements Runnable {
 
     /** Assigns every partition and seeks to the log end; returns the start offset of each partition. */
     Map<Integer, Long> positionAtEnd(final Duration timeout) {
-        final List<TopicPartition> all = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-            all.add(new TopicPartition(topic, p));
-        }
-        consumer.assign(all);
-        consumer.seekToEnd(all);
-        final Map<Integer, Long> start = new TreeMap<>();
-        for (TopicPartition tp : all) {
-            // position() resolves the lazy seek now, so "from the end" means the end at start-up.
-            start.put(tp.partition(), consumer.position(tp, timeout));
-        }
-        return start;
+        return chat.common.kafka.LogEnd.assignAll(consumer, topic, partitions, timeout);
     }
 
     @Override
