@@ -94,9 +94,8 @@ public final class CommandService {
                 case Decision.Accepted a -> {
                     if (read.checkpoint() >= 0) {
                         // a plain post accepted on a view fresh from the shard: the next one may use it
-                        final int partition = state.partitionOf(command.teamId());
-                        postViews.offer((Command.PostMessage) command, partition, view, read.checkpoint(),
-                                applied.requiredForPosts(partition));
+                        postViews.offer((Command.PostMessage) command, read.partition(), view, read.checkpoint(),
+                                applied.requiredForPosts(read.partition()));
                     }
                     final var claim = claims.take(command);
                     if (claim.isPresent()) {
@@ -147,7 +146,7 @@ public final class CommandService {
      * A view to decide on; {@code checkpoint} >= 0 when it is a plain post's view read from the shard
      * at that checkpoint (it may be kept in {@link PostViews} once accepted), -1 otherwise.
      */
-    private record Read(TeamView view, long checkpoint) {
+    private record Read(TeamView view, int partition, long checkpoint) {
     }
 
     private Read read(final Command command, final boolean catchUp) {
@@ -160,7 +159,7 @@ public final class CommandService {
         if (keepable) {
             final TeamView kept = postViews.get((Command.PostMessage) command, partition, required);
             if (kept != null) {
-                return new Read(kept, -1);
+                return new Read(kept, partition, -1);
             }
         }
         try {
@@ -180,9 +179,9 @@ public final class CommandService {
             if (keepable) {
                 final ShardStateReader.CheckedView v = state.loadPost((Command.PostMessage) command);
                 applied.seen(partition, v.checkpoint());
-                return new Read(v.view(), v.checkpoint());
+                return new Read(v.view(), partition, v.checkpoint());
             }
-            return new Read(state.load(command), -1);
+            return new Read(state.load(command), partition, -1);
         } catch (SQLException e) {
             throw new StateUnavailableException("cannot read the shard of team " + command.teamId() + " (partition "
                     + partition + "): " + e.getMessage(), e, false);

@@ -105,8 +105,7 @@ public final class PostViews {
             misses.increment();
             return null;
         }
-        if (e.partition != partition || e.checkpoint < feedStart.get(partition) || e.checkpoint < requiredForPosts || e.checkpoint < restrictionBound(post.teamId(), partition)
-                || nanoClock.getAsLong() - e.loadedNanos > maxAgeNanos) {
+        if (!current(post.teamId(), partition, e.checkpoint, requiredForPosts) || nanoClock.getAsLong() - e.loadedNanos > maxAgeNanos) {
             entries.remove(key, e);
             stale.increment();
             return null;
@@ -122,8 +121,7 @@ public final class PostViews {
      */
     public void offer(final Command.PostMessage post, final int partition, final TeamView view, final long checkpoint,
                       final long requiredForPosts) {
-        if (!isLive() || checkpoint < feedStart.get(partition) || checkpoint < requiredForPosts
-                || checkpoint < restrictionBound(post.teamId(), partition)) {
+        if (!isLive() || !current(post.teamId(), partition, checkpoint, requiredForPosts)) {
             return;
         }
         entries.put(new Key(post.teamId(), post.channelId(), post.actorId()), new Entry(view, partition, checkpoint, nanoClock.getAsLong()));
@@ -173,9 +171,15 @@ public final class PostViews {
         return !feedStopped && caughtUp && nanoClock.getAsLong() - lastPollNanos <= livenessNanos;
     }
 
-    private long restrictionBound(final String teamId, final int partition) {
+    /**
+     * Whether a snapshot of {@code teamId}'s partition at {@code checkpoint} still shows everything that
+     * could refuse a post: read at or after the feed's start, and after this instance's own restricting
+     * writes and every restriction the feed saw in the team (or forgot in the partition).
+     */
+    private boolean current(final String teamId, final int partition, final long checkpoint, final long requiredForPosts) {
         final Long team = restrictedUpTo.get(teamId);
-        return Math.max(team == null ? 0L : team, forgottenUpTo.get(partition));
+        return checkpoint >= feedStart.get(partition) && checkpoint >= requiredForPosts
+                && checkpoint >= (team == null ? 0L : team) && checkpoint >= forgottenUpTo.get(partition);
     }
 
     /** Folds every remembered restriction into its partition's bound and forgets the teams. */

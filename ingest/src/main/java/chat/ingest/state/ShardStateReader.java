@@ -53,7 +53,7 @@ public final class ShardStateReader {
         final Address a = Address.of(command);
         try (Connection c = shards.forPartition(partitionOf(team)).getConnection()) {
             c.setReadOnly(true);
-            TeamView v = base(c, team, command.actorId(), command.targetId(), a.channelId(), -1, null);
+            TeamView v = base(c, team, command.actorId(), command.targetId(), a.channelId(), -1).view();
             if (command instanceof Command.MarkRead m) {
                 v = withMarkedMessage(c, v, team, m.messageId(), m.actorId());
             } else if (a.messageId() != null) {
@@ -85,9 +85,7 @@ public final class ShardStateReader {
         final int partition = partitionOf(post.teamId());
         try (Connection c = shards.forPartition(partition).getConnection()) {
             c.setReadOnly(true);
-            final long[] checkpoint = new long[1];
-            final TeamView v = base(c, post.teamId(), post.actorId(), null, post.channelId(), partition, checkpoint);
-            return new CheckedView(v, checkpoint[0]);
+            return base(c, post.teamId(), post.actorId(), null, post.channelId(), partition);
         }
     }
 
@@ -119,10 +117,10 @@ public final class ShardStateReader {
     /**
      * Team, the actor's and target's roles, and the channel with both memberships, in one round
      * trip (the hot path of every post). With {@code partition >= 0} also that partition's checkpoint,
-     * from the same snapshot (one statement), into {@code checkpoint[0]} (0 when none yet).
+     * from the same snapshot (one statement; 0 when none yet), else -1.
      */
-    private static TeamView base(final Connection c, final String team, final String actor, final String target,
-                                 final String channel, final int partition, final long[] checkpoint) throws SQLException {
+    private static CheckedView base(final Connection c, final String team, final String actor, final String target,
+                                    final String channel, final int partition) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT"
                 + " EXISTS (SELECT 1 FROM teams WHERE team_id = ?),"
                 + " (SELECT role FROM team_members WHERE team_id = ? AND user_id = ?),"
@@ -153,9 +151,6 @@ public final class ShardStateReader {
             ps.setString(i, ch);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                if (partition >= 0) {
-                    checkpoint[0] = rs.getLong(10); // NULL (nothing applied yet) reads as 0
-                }
                 final String actorRole = rs.getString(2);
                 final String targetRole = rs.getString(3);
                 TeamView v = TeamView.empty(actor, target)
@@ -165,7 +160,8 @@ public final class ShardStateReader {
                     v = v.withChannel(new TeamView.Channel(channel, rs.getBoolean(5), rs.getBoolean(6), rs.getString(7),
                             rs.getBoolean(8), target != null && rs.getBoolean(9)));
                 }
-                return v;
+                // NULL checkpoint (nothing applied yet) reads as 0
+                return new CheckedView(v, partition >= 0 ? rs.getLong(10) : -1);
             }
         }
     }

@@ -45,8 +45,6 @@ import java.util.UUID;
 @Requires(property = "chat.edge.enabled", notEquals = "false")
 @Requires(property = "chat.edge.consumer-enabled", notEquals = "false")
 final class EdgeConsumerService {
-    /** How long shutdown waits for the sockets it closed to finish closing. */
-    private static final Duration SHUTDOWN_CLOSE_WAIT = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(EdgeConsumerService.class);
 
     private final ChatSettings chat;
@@ -156,7 +154,7 @@ final class EdgeConsumerService {
     void stop() {
         // Sockets first: clients reconnect to another edge while this one still runs. Wait (bounded)
         // for the close frames to go out before the server stops its event loops.
-        final int closed = registry.shutdown(SHUTDOWN_CLOSE_WAIT);
+        final int closed = registry.shutdownAndWait();
         if (loop == null) {
             return;
         }

@@ -23,6 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  */
 public final class SubscriptionRegistry {
+    /** How long shutdown waits for the sockets it closed to finish closing. */
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
     /**
      * Told about subscription changes (presence). Called on the thread that made the change (a
      * socket thread, a command thread, the consumer thread): must not block.
@@ -201,12 +203,12 @@ public final class SubscriptionRegistry {
     }
 
     /**
-     * {@link #shutdown(Duration)} waiting at most 5 s: what closing the context runs, so the close
-     * frames go out before the server stops its event loops also when no consumer service does it
-     * first (an edge without the Kafka consumer).
+     * {@link #shutdown(Duration)} waiting at most 5 s: what stopping the edge runs (the consumer
+     * service first, then closing the context again for an edge without the Kafka consumer), so the
+     * close frames go out before the server stops its event loops.
      */
     public int shutdownAndWait() {
-        return shutdown(Duration.ofSeconds(5));
+        return shutdown(SHUTDOWN_WAIT);
     }
 
     /**
