@@ -3,10 +3,12 @@ package chat.edge;
 import chat.edge.delivery.QueueLimits;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Settings of the WebSocket edge ({@code chat.edge.*}). The constructor checks every field and
@@ -34,6 +36,12 @@ import java.util.List;
  *                              is cut; zero cuts at once
  * @param pollTimeout           longest a Kafka poll blocks; > 0
  * @param startupTimeout        how long start-up waits for Kafka (topic description, log end); > 0
+ * @param fetchMaxWait          how long the broker may hold the consumer's fetch to gather records (up to 64 KiB)
+ *                              before answering; 0..1 s, 0 answers as soon as one record is there. Each fetch
+ *                              costs the broker and this edge's consumer a request, and its answer wakes the
+ *                              event loops: at 5 ms (the default) a saturated 2-core machine spent 6-12 points of
+ *                              a core less and the posts' p99 halved, for ~5 ms more per delivery (BENCHMARKS.md,
+ *                              session 11)
  */
 @ConfigurationProperties("chat.edge")
 public record EdgeSettings(
@@ -46,7 +54,8 @@ public record EdgeSettings(
         @Bindable(defaultValue = "10") int maxProtocolErrors,
         @Bindable(defaultValue = "5s") Duration closeGrace,
         @Bindable(defaultValue = "200ms") Duration pollTimeout,
-        @Bindable(defaultValue = "30s") Duration startupTimeout) {
+        @Bindable(defaultValue = "30s") Duration startupTimeout,
+        @Bindable(defaultValue = "5ms") Duration fetchMaxWait) {
 
     /** The transport's hard limit for one client frame (Netty closes with 1009 above it). */
     public static final int TRANSPORT_MAX_FRAME_BYTES = 65536;
@@ -78,15 +87,31 @@ public record EdgeSettings(
         if (startupTimeout == null || startupTimeout.isZero() || startupTimeout.isNegative()) {
             problems.add("chat.edge.startup-timeout must be > 0, got " + startupTimeout);
         }
+        if (fetchMaxWait == null || fetchMaxWait.isNegative() || fetchMaxWait.compareTo(Duration.ofSeconds(1)) > 0) {
+            problems.add("chat.edge.fetch-max-wait must be 0..1s, got " + fetchMaxWait);
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid websocket-edge configuration:\n  - "
                     + String.join("\n  - ", problems));
         }
     }
 
+    /** What a held fetch gathers at most before the broker answers it early. */
+    public static final int FETCH_MIN_BYTES = 64 * 1024;
+
+    /**
+     * The consumer properties of {@link #fetchMaxWait}: the broker may hold a fetch that long to gather up to
+     * {@link #FETCH_MIN_BYTES}; a zero wait answers as soon as one record is there. The benchmark's log floor
+     * consumes with these too.
+     */
+    public Map<String, Object> fetchBatching() {
+        return Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) fetchMaxWait.toMillis(),
+                ConsumerConfig.FETCH_MIN_BYTES_CONFIG, fetchMaxWait.isZero() ? 1 : FETCH_MIN_BYTES);
+    }
+
     /** The defaults, for tests and tools that run the edge without configuration. */
     public static EdgeSettings defaults() {
         return new EdgeSettings(true, true, 1000, 4L << 20, 100, 4096, 10, Duration.ofSeconds(5),
-                Duration.ofMillis(200), Duration.ofSeconds(30));
+                Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofMillis(5));
     }
 }

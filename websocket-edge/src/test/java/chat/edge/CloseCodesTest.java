@@ -23,8 +23,9 @@ class CloseCodesTest {
     void givenInvalidSettings_whenBuilt_thenEveryProblemIsListed() {
         final IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new EdgeSettings(true, true, 0, 0, 0, 70_000, -1, java.time.Duration.ofSeconds(-1),
-                        java.time.Duration.ZERO, java.time.Duration.ZERO));
+                        java.time.Duration.ZERO, java.time.Duration.ZERO, java.time.Duration.ofSeconds(2)));
         assertThat(e.getMessage()).contains("max-queued-frames", "max-queued-bytes", "max-subscriptions",
-                "max-inbound-frame-bytes", "max-protocol-errors", "close-grace", "poll-timeout", "startup-timeout");
+                "max-inbound-frame-bytes", "max-protocol-errors", "close-grace", "poll-timeout", "startup-timeout",
+                "fetch-max-wait");
     }
 }

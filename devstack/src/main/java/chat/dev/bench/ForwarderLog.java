@@ -64,13 +64,15 @@ final class ForwarderLog implements AutoCloseable {
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000),
                 new ByteArraySerializer(), new ByteArraySerializer());
-        consumer = new KafkaConsumer<>(Map.<String, Object>of(
+        final Map<String, Object> consumerProps = new java.util.HashMap<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, "bench-forwarder",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+        // Fetches batched as the edge's are by default (chat.edge.fetch-max-wait).
+        consumerProps.putAll(chat.edge.EdgeSettings.defaults().fetchBatching());
+        consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             chat.common.kafka.LogEnd.assignAll(consumer, TOPIC, existing, Duration.ofSeconds(10));
         } catch (RuntimeException e) {
