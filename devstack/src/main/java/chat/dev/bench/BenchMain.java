@@ -65,13 +65,15 @@ public final class BenchMain {
             chat.dev.bench.search.SearchBench.cli(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        if (args.length > 0 && (args[0].equals("idle") || args[0].equals("storm") || args[0].equals("forwarder"))) {
+        if (args.length > 0 && (args[0].equals("idle") || args[0].equals("storm") || args[0].equals("forwarder")
+                || args[0].equals("capacity"))) {
             int code;
             try {
                 final String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
                 code = switch (args[0]) {
                     case "idle" -> IdleBench.run(rest);
                     case "storm" -> StormBench.run(rest);
+                    case "capacity" -> CapacityRound.run(rest);
                     default -> Forwarder.run(rest);
                 };
             } catch (Exception e) {

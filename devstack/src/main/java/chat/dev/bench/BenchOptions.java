@@ -34,6 +34,7 @@ record BenchOptions(String url, String kafka, int clients, int teams, double rat
               --same-user          open every socket as the user "bench" (default: client i is user <run>-u<i>,
                                    added to its team as a member in setup; the bench user posts)
             other modes: chat bench idle --help | chat bench storm --help | chat bench forwarder --help
+                         | chat bench capacity --help (figure 2: both floors and a fresh stack, one command)
             exit code: 0 success, 1 errors or lost frames (find-max: no rate passed), 2 bad usage
             """;
 
