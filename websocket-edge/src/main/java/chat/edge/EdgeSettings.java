@@ -37,11 +37,10 @@ import java.util.Map;
  * @param pollTimeout           longest a Kafka poll blocks; > 0
  * @param startupTimeout        how long start-up waits for Kafka (topic description, log end); > 0
  * @param fetchMaxWait          how long the broker may hold the consumer's fetch to gather records (up to 64 KiB)
- *                              before answering; 0..1 s, 0 answers as soon as one record is there. Each fetch
- *                              costs the broker and this edge's consumer a request, and its answer wakes the
- *                              event loops: at 5 ms (the default) a saturated 2-core machine spent 6-12 points of
- *                              a core less and the posts' p99 halved, for ~5 ms more per delivery (BENCHMARKS.md,
- *                              session 11)
+ *                              before answering; 0..1 s. 0 (the default) answers a fetch as soon as one record is
+ *                              there. At 5 ms a saturated 2-core machine spent 6-12 points of a core less and the
+ *                              posts' p99 halved, but below saturation delivery p99 doubled (10-12 -> 20-21 ms at
+ *                              20,000 deliveries/s) for no CPU saved (BENCHMARKS.md, session 11)
  */
 @ConfigurationProperties("chat.edge")
 public record EdgeSettings(
@@ -55,7 +54,7 @@ public record EdgeSettings(
         @Bindable(defaultValue = "5s") Duration closeGrace,
         @Bindable(defaultValue = "200ms") Duration pollTimeout,
         @Bindable(defaultValue = "30s") Duration startupTimeout,
-        @Bindable(defaultValue = "5ms") Duration fetchMaxWait) {
+        @Bindable(defaultValue = "0ms") Duration fetchMaxWait) {
 
     /** The transport's hard limit for one client frame (Netty closes with 1009 above it). */
     public static final int TRANSPORT_MAX_FRAME_BYTES = 65536;
@@ -101,17 +100,20 @@ public record EdgeSettings(
 
     /**
      * The consumer properties of {@link #fetchMaxWait}: the broker may hold a fetch that long to gather up to
-     * {@link #FETCH_MIN_BYTES}; a zero wait answers as soon as one record is there. The benchmark's log floor
-     * consumes with these too.
+     * {@link #FETCH_MIN_BYTES}. With zero it answers at the first record, and holds a fetch while nothing comes
+     * for Kafka's default 500 ms (a zero {@code fetch.max.wait.ms} would make an idle consumer spin). The
+     * benchmark's log floor consumes with these too.
      */
     public Map<String, Object> fetchBatching() {
-        return Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) fetchMaxWait.toMillis(),
-                ConsumerConfig.FETCH_MIN_BYTES_CONFIG, fetchMaxWait.isZero() ? 1 : FETCH_MIN_BYTES);
+        return fetchMaxWait.isZero()
+                ? Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500, ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1)
+                : Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) fetchMaxWait.toMillis(),
+                        ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
     }
 
     /** The defaults, for tests and tools that run the edge without configuration. */
     public static EdgeSettings defaults() {
         return new EdgeSettings(true, true, 1000, 4L << 20, 100, 4096, 10, Duration.ofSeconds(5),
-                Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofMillis(5));
+                Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ZERO);
     }
 }

@@ -138,7 +138,7 @@ final class CapacityRound {
         if (ratios) {
             others.forEach(s -> b.append(' ').append(s).append(" / mem |"));
         }
-        b.append('\n');
+        b.append('\n').append("|---|").append("---|".repeat(servers.size() + (ratios ? others.size() : 0))).append('\n');
         results.forEach((row, byServer) -> {
             b.append("| ").append(row).append(" |");
             servers.forEach(s -> b.append(String.format(Locale.ROOT, " %,d |", byServer.getOrDefault(s, -1L))));
