@@ -70,7 +70,7 @@ final class ForwarderLog implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
-        // Fetches batched as the edge's are by default (chat.edge.fetch-max-wait).
+        // Fetch settings as the edge's default ones (chat.edge.fetch-max-wait).
         consumerProps.putAll(chat.edge.EdgeSettings.defaults().fetchBatching());
         consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
