@@ -189,33 +189,39 @@ final class CapacityRound {
         return allPassed ? 0 : 1;
     }
 
+    /** How one server is started: its port, JVM flags, main class and arguments, and the line that says it is up. */
+    private record Launch(int port, List<String> jvmFlags, List<String> main, String readyLine) {
+        static Launch of(final String server, final Path outDir) {
+            return switch (server) {
+                case "mem" -> new Launch(18700, List.of(), List.of(BenchMain.class.getName(), "forwarder", "--port", "18700"),
+                        "listening");
+                case "log" -> new Launch(18701, List.of(), List.of(BenchMain.class.getName(), "forwarder", "--port", "18701",
+                        "--log", "--kafka-port", "19392"), "listening");
+                // The stack as figure 2 measures it: no per-user limits in the way of 1,000 clients of one process.
+                default -> new Launch(18195, List.of("-Dchat.ingest.rate-limit.enabled=false",
+                        "-Dchat.edge.limits.max-connections-per-user=0", "-Dchat.search.enabled=false"),
+                        List.of("chat.dev.DevStackMain", "--fresh", "--data-dir", outDir.resolve("stack-data").toString(),
+                                "--port", "18195", "--kafka-port", "19295", "--pg-port", "15695", "--redis-port", "16595"),
+                        "Ctrl-C stops");
+            };
+        }
+    }
+
     /** Starts one server, warms it, runs the find-max of every layout, stops it; deliveries/s per layout. */
     private static Map<String, Long> measure(final Options o, final int round, final String server) throws Exception {
         final String tag = "r" + round + "-" + server;
         final Path log = o.outDir().resolve(tag + "-server.out");
-        final int port = switch (server) {
-            case "mem" -> 18700;
-            case "log" -> 18701;
-            default -> 18195;
-        };
-        final List<String> cmd = new ArrayList<>(java("-XX:+UseZGC", "-Xms256m"));
-        switch (server) {
-            case "mem" -> cmd.addAll(List.of(BenchMain.class.getName(), "forwarder", "--port", Integer.toString(port)));
-            case "log" -> cmd.addAll(List.of(BenchMain.class.getName(), "forwarder", "--port", Integer.toString(port),
-                    "--log", "--kafka-port", "19392"));
-            default -> {
-                // The stack as figure 2 measures it: no per-user limits in the way of 1,000 clients of one process.
-                cmd.addAll(1, List.of("-Dchat.ingest.rate-limit.enabled=false", "-Dchat.edge.limits.max-connections-per-user=0",
-                        "-Dchat.search.enabled=false"));
-                cmd.addAll(List.of("chat.dev.DevStackMain", "--fresh", "--data-dir", o.outDir().resolve("stack-data").toString(),
-                        "--port", Integer.toString(port), "--kafka-port", "19295", "--pg-port", "15695", "--redis-port", "16595"));
-            }
-        }
+        final Launch launch = Launch.of(server, o.outDir());
+        final List<String> flags = new ArrayList<>(List.of("-XX:+UseZGC", "-Xms256m"));
+        flags.addAll(launch.jvmFlags());
+        final List<String> cmd = new ArrayList<>(java(flags.toArray(String[]::new)));
+        cmd.addAll(launch.main());
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final int port = launch.port();
         final String url = "http://127.0.0.1:" + port;
         final Map<String, Long> out = new LinkedHashMap<>();
         try {
-            awaitLine(p, log, server.equals("stack") ? "Ctrl-C stops" : "listening");
+            awaitLine(p, log, launch.readyLine());
             final long pid = p.pid();
             System.out.printf(Locale.ROOT, "  %s (pid %d) warming up%n", server, pid);
             load(o, tag + "-warm1", url, pid, 10, 150, o.warmSeconds(), false);
@@ -223,7 +229,7 @@ final class CapacityRound {
             load(o, tag + "-warm3", url, pid, 1, 100, Math.max(1, o.warmSeconds() / 2), false);
             for (int teams : o.layouts()) {
                 final String layout = teams + " x " + (o.clients() / teams);
-                final long v = maxPassing(load(o, tag + "-" + teams, url, pid, teams, teams == 1 ? 20 : 100, 0, true));
+                final long v = maxPassing(Files.readString(load(o, tag + "-" + teams, url, pid, teams, teams == 1 ? 20 : 100, 0, true)));
                 System.out.printf(Locale.ROOT, "  %s, %s: %,d deliveries/s%n", server, layout, v);
                 out.put(layout, v);
             }
@@ -233,8 +239,8 @@ final class CapacityRound {
         return out;
     }
 
-    /** Runs one load in its own JVM (G1, as {@code ./chat bench}); returns its output, also kept in the out dir. */
-    private static String load(final Options o, final String name, final String url, final long pid, final int teams,
+    /** Runs one load in its own JVM (G1, as {@code ./chat bench}); returns the file in the out dir with its output. */
+    private static Path load(final Options o, final String name, final String url, final long pid, final int teams,
                                final int rate, final int seconds, final boolean findMax) throws Exception {
         final List<String> cmd = new ArrayList<>(java("-XX:+UseG1GC"));
         cmd.addAll(List.of(BenchMain.class.getName(), "--url", url, "--clients", Integer.toString(o.clients()),
@@ -254,7 +260,7 @@ final class CapacityRound {
         } finally {
             stop(p);
         }
-        return Files.readString(file);
+        return file;
     }
 
     /** The command line of a JVM like this one (same java, same classpath) with the given collector flags. */
